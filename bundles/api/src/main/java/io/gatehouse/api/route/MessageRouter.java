@@ -1,0 +1,15 @@
+package io.gatehouse.api.route;
+
+import io.gatehouse.api.message.Message;
+import java.util.List;
+
+/** Evaluates the active routes for a message. */
+public interface MessageRouter {
+
+    /**
+     * The endpoints the message goes to, each once, with the priority and TTL of the best route
+     * that chose it. Empty when no route matches (the message is dropped, reason
+     * {@code no_route}).
+     */
+    List<RouteTarget> route(Message message);
+}

@@ -1,0 +1,25 @@
+package io.gatehouse.api.store;
+
+/**
+ * Reads the queues of one or more endpoints for one deliverer. Priorities are strict: a message
+ * is handed out only when no lower priority number has one waiting. A queue's checkpoint moves
+ * past a message only once it is acknowledged (or expired), so whatever was handed out but not
+ * acknowledged when the consumer closes (or the process dies) is handed out again.
+ */
+public interface QueueConsumer extends AutoCloseable {
+
+    /** The next message not yet handed out, or null when there is none. Expired ones are skipped. */
+    StoredMessage poll();
+
+    /** The endpoint took the message; its queue may advance past it. */
+    void acknowledge(StoredMessage message);
+
+    /**
+     * Called, on any thread, whenever messages may have arrived for this consumer. Replaces any
+     * earlier listener.
+     */
+    void onAvailable(Runnable listener);
+
+    @Override
+    void close();
+}
