@@ -1,0 +1,17 @@
+package io.gatehouse.broker.internal;
+
+import io.gatehouse.api.identity.Authenticator;
+import io.gatehouse.api.store.MessageStore;
+
+/** What every connection of the head shares: services, limits and the general broker. */
+record HubContext(
+        ServiceSlot<Authenticator> authenticator,
+        ServiceSlot<MessageStore> store,
+        TelemetryIngest ingest,
+        ConnectionRegistry connections,
+        InputSubscriptions inputSubscriptions,
+        UserTopicBroker userTopics,
+        int maxInflightToModule,
+        int maxPendingAcks,
+        int maxMessageBytes) {
+}

@@ -1,0 +1,67 @@
+package io.gatehouse.broker.internal;
+
+import io.gatehouse.api.identity.IdentityId;
+
+/**
+ * The IoT Hub MQTT topic names this head serves itself. Everything under {@code devices/} and
+ * {@code $iothub/} belongs to the hub and is only ever allowed for the connection's own identity;
+ * every other topic is a user topic for the embedded general broker.
+ */
+final class IotHubTopics {
+
+    private static final String DEVICES = "devices/";
+    private static final String EVENTS = "messages/events";
+
+    private IotHubTopics() {
+    }
+
+    /** Whether the topic name or filter belongs to the IoT Hub namespace. */
+    static boolean isHubTopic(String topic) {
+        return topic.startsWith(DEVICES) || topic.startsWith("$iothub/") || topic.equals("devices")
+                || topic.startsWith("$edgehub/");
+    }
+
+    /**
+     * The property bag of a telemetry topic of {@code identity}
+     * ({@code devices/{d}/messages/events/[bag]} or {@code devices/{d}/modules/{m}/messages/events/[bag]}),
+     * or null when the topic is not that identity's telemetry topic.
+     */
+    static String telemetryPropertyBag(String topic, IdentityId identity) {
+        String prefix = ownPrefix(identity) + EVENTS;
+        if (!topic.startsWith(prefix)) return null;
+        if (topic.length() == prefix.length()) return "";
+        if (topic.charAt(prefix.length()) != '/') return null;
+        return topic.substring(prefix.length() + 1);
+    }
+
+    /**
+     * Whether a subscription filter asks for the module inputs of {@code identity}:
+     * {@code devices/{d}/modules/{m}/inputs/#} or {@code devices/{d}/modules/{m}/#}.
+     */
+    static boolean isModuleInputFilter(String filter, IdentityId identity) {
+        if (!identity.isModule()) return false;
+        String prefix = ownPrefix(identity);
+        return filter.equals(prefix + "inputs/#") || filter.equals(prefix + "#");
+    }
+
+    /**
+     * Subscriptions the IoT Hub SDKs make for twins, methods and cloud-to-device messages. They are
+     * accepted; what flows on them arrives with the twin/method/C2D capability.
+     */
+    static boolean isAcceptedServiceFilter(String filter, IdentityId identity) {
+        return filter.equals("$iothub/twin/res/#") || filter.equals("$iothub/twin/PATCH/properties/desired/#")
+                || filter.equals("$iothub/methods/POST/#")
+                || filter.equals(ownPrefix(identity) + "messages/devicebound/#");
+    }
+
+    /** {@code devices/{d}/modules/{m}/inputs/{input}/{bag}}: where a routed message reaches a module. */
+    static String moduleInputTopic(IdentityId module, String input, String propertyBag) {
+        return ownPrefix(module) + "inputs/" + input + "/" + propertyBag;
+    }
+
+    private static String ownPrefix(IdentityId identity) {
+        return identity.isModule()
+                ? DEVICES + identity.deviceId() + "/modules/" + identity.moduleId() + "/"
+                : DEVICES + identity.deviceId() + "/";
+    }
+}

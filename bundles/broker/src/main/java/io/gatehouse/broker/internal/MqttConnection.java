@@ -1,0 +1,422 @@
+package io.gatehouse.broker.internal;
+
+import io.gatehouse.api.identity.AuthenticationResult;
+import io.gatehouse.api.identity.Authenticator;
+import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.message.Message;
+import io.gatehouse.api.message.SystemProperties;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPubAckMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of the MQTT head. IoT Hub topics are served here: telemetry is routed
+ * and stored before its PUBACK, module inputs are delivered from the store. User topics go to the
+ * general broker through a {@link UserTopicRelay}. Everything here runs on the channel's event loop.
+ */
+final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    static final String IDLE_HANDLER = "idle";
+
+    private final HubContext hub;
+    private Channel channel;
+    private IdentityId identity;
+    private boolean cleanSession;
+    private boolean graceful;
+    private final PacketIds packetIds = new PacketIds();
+    private ModuleInputDelivery delivery;
+    private UserTopicRelay relay;
+    private int pendingAcks;
+    private boolean flushScheduled;
+
+    MqttConnection(HubContext hub) {
+        this.hub = hub;
+    }
+
+    IdentityId identity() {
+        return identity;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    PacketIds packetIds() {
+        return packetIds;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+        if (msg.decoderResult().isFailure()) {
+            onMalformed(msg.decoderResult().cause());
+            return;
+        }
+        MqttMessageType type = msg.fixedHeader().messageType();
+        if (identity == null && type != MqttMessageType.CONNECT) {
+            closeBecause("sent " + type + " before CONNECT");
+            return;
+        }
+        switch (type) {
+            case CONNECT -> onConnect((MqttConnectMessage) msg);
+            case PUBLISH -> onPublish((MqttPublishMessage) msg);
+            case PUBACK -> onPubAck(((MqttMessageIdVariableHeader) msg.variableHeader()).messageId());
+            case PUBREL -> relay().send(msg); // second step of a QoS 2 publish to a user topic
+            case PUBREC, PUBCOMP -> closeBecause("sent " + type + " but this hub never sends QoS 2");
+            case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) msg);
+            case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) msg);
+            case PINGREQ -> channel.writeAndFlush(new MqttMessage(
+                    new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case DISCONNECT -> {
+                graceful = true;
+                channel.close();
+            }
+            default -> closeBecause("sent unexpected " + type);
+        }
+    }
+
+    private void onMalformed(Throwable cause) {
+        if (identity == null && cause instanceof MqttUnacceptableProtocolVersionException) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION,
+                    "unsupported MQTT protocol version (3.1.1 expected)");
+        } else if (identity == null && cause instanceof MqttIdentifierRejectedException) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "invalid client id");
+        } else {
+            closeBecause("sent a malformed packet: " + cause.getMessage());
+        }
+    }
+
+    // --- CONNECT -------------------------------------------------------------------------
+
+    private void onConnect(MqttConnectMessage connect) {
+        if (identity != null) {
+            closeBecause("sent a second CONNECT");
+            return;
+        }
+        String clientId = connect.payload().clientIdentifier();
+        if (clientId == null || clientId.isEmpty()) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
+                    "empty client id; it must be the device id or {deviceId}/{moduleId}");
+            return;
+        }
+        if (!connect.variableHeader().hasUserName() || !connect.variableHeader().hasPassword()) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                    "client " + clientId + " is anonymous: a username and a SAS token password are required");
+            return;
+        }
+        IdentityId claimed;
+        try {
+            claimed = UsernameParser.identityOf(connect.payload().userName());
+        } catch (IllegalArgumentException e) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD,
+                    "client " + clientId + ": malformed username: " + e.getMessage());
+            return;
+        }
+        if (!claimed.toString().equals(clientId)) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
+                    "client id " + clientId + " does not match identity " + claimed + " in the username");
+            return;
+        }
+        Authenticator authenticator = hub.authenticator().get();
+        if (authenticator == null) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    "client " + clientId + ": no authenticator available right now");
+            return;
+        }
+        String token = new String(connect.payload().passwordInBytes(), StandardCharsets.UTF_8);
+        AuthenticationResult result = authenticator.authenticateSas(claimed, token);
+        if (!result.succeeded()) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                    "client " + clientId + " failed authentication: " + result.failureReason());
+            return;
+        }
+        identity = result.identity();
+        cleanSession = connect.variableHeader().isCleanSession();
+        int keepAlive = connect.variableHeader().keepAliveTimeSeconds();
+        if (keepAlive > 0) {
+            // MQTT 3.1.1 §3.1.2.10: one and a half keep-alive periods without a packet ends the connection
+            channel.pipeline().replace(IDLE_HANDLER, IDLE_HANDLER, new IdleStateHandler(keepAlive * 3L / 2, 0, 0,
+                    java.util.concurrent.TimeUnit.SECONDS));
+        }
+        hub.connections().register(identity, this);
+        boolean resumeInputs = false;
+        if (cleanSession) {
+            hub.inputSubscriptions().remove(identity);
+        } else {
+            resumeInputs = hub.inputSubscriptions().contains(identity);
+        }
+        channel.writeAndFlush(MqttMessageBuilders.connAck()
+                .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+                .sessionPresent(!cleanSession && resumeInputs)
+                .build());
+        LOG.info("{} connected from {}", identity, channel.remoteAddress());
+        if (connect.variableHeader().isWillFlag() || !cleanSession) {
+            // the general broker must know this client now: to keep its will, or its persistent session
+            relay = new UserTopicRelay(this, hub.userTopics(), hub.maxMessageBytes(), cleanSession, connect);
+        }
+        if (resumeInputs) startDelivery(MqttQoS.AT_LEAST_ONCE);
+    }
+
+    private void refuse(MqttConnectReturnCode code, String reason) {
+        LOG.warn("Refused connection from {}: {} ({})", channel.remoteAddress(), reason, code);
+        MqttConnAckMessage ack = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
+        channel.writeAndFlush(ack).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // --- PUBLISH -------------------------------------------------------------------------
+
+    private void onPublish(MqttPublishMessage publish) {
+        String topic = publish.variableHeader().topicName();
+        if (!IotHubTopics.isHubTopic(topic)) {
+            relay().send(publish.retain());
+            return;
+        }
+        MqttQoS qos = publish.fixedHeader().qosLevel();
+        if (qos == MqttQoS.EXACTLY_ONCE) {
+            closeBecause("published with QoS 2 to " + topic + "; IoT Hub topics take QoS 0 or 1");
+            return;
+        }
+        String bag = IotHubTopics.telemetryPropertyBag(topic, identity);
+        if (bag == null) {
+            closeBecause("may not publish to " + topic + " (only to its own telemetry topic)");
+            return;
+        }
+        Message message;
+        try {
+            message = toMessage(publish, bag);
+        } catch (IllegalArgumentException e) {
+            closeBecause("published a malformed property bag on " + topic + ": " + e.getMessage());
+            return;
+        }
+        if (qos == MqttQoS.AT_MOST_ONCE) {
+            hub.ingest().submit(message, IGNORED);
+            return;
+        }
+        int packetId = publish.variableHeader().packetId();
+        if (++pendingAcks >= hub.maxPendingAcks()) {
+            // push back on a fast publisher: stop reading its socket until the store catches up
+            channel.config().setAutoRead(false);
+        }
+        hub.ingest().submit(message, new TelemetryIngest.Outcome() {
+            @Override
+            public void persisted() {
+                channel.eventLoop().execute(() -> acknowledge(packetId));
+            }
+
+            @Override
+            public void failed(String reason) {
+                channel.eventLoop().execute(() -> closeBecause("message not stored (" + reason + "); not acknowledged"));
+            }
+        });
+    }
+
+    private static final TelemetryIngest.Outcome IGNORED = new TelemetryIngest.Outcome() {
+        @Override
+        public void persisted() {
+        }
+
+        @Override
+        public void failed(String reason) {
+            LOG.warn("A QoS 0 message was lost: {}", reason);
+        }
+    };
+
+    private Message toMessage(MqttPublishMessage publish, String bag) {
+        Message.Builder b = Message.builder().body(ByteBufUtil.getBytes(publish.content()));
+        PropertyBag.decode(bag, b);
+        b.systemProperty(SystemProperties.CONNECTION_DEVICE_ID, identity.deviceId());
+        b.systemProperty(SystemProperties.CONNECTION_MODULE_ID, identity.moduleId());
+        if (!identity.isModule()) b.systemProperty(SystemProperties.OUTPUT_NAME, null);
+        b.systemProperty(SystemProperties.CONNECTION_AUTH_METHOD, "sas");
+        b.systemProperty(SystemProperties.ENQUEUED_TIME, Instant.now().toString());
+        return b.build();
+    }
+
+    private void acknowledge(int packetId) {
+        if (!channel.isActive()) return;
+        channel.write(MqttMessageBuilders.pubAck().packetId(packetId).build());
+        if (--pendingAcks < hub.maxPendingAcks() / 2 && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+        scheduleFlush();
+    }
+
+    /** Coalesces the flushes of many acknowledgements completing together into one write. */
+    void scheduleFlush() {
+        if (flushScheduled) return;
+        flushScheduled = true;
+        channel.eventLoop().execute(() -> {
+            flushScheduled = false;
+            channel.flush();
+        });
+    }
+
+    private void onPubAck(int packetId) {
+        Object origin = packetIds.release(packetId);
+        if (origin instanceof ModuleInputDelivery.InFlight inFlight) {
+            inFlight.delivery().acknowledged(inFlight);
+        } else if (origin instanceof UserTopicRelay.Relayed relayed) {
+            relayed.relay().clientAcknowledged(relayed.backendPacketId());
+        }
+    }
+
+    // --- SUBSCRIBE / UNSUBSCRIBE -------------------------------------------------------------
+
+    private void onSubscribe(MqttSubscribeMessage subscribe) {
+        int messageId = subscribe.variableHeader().messageId();
+        List<MqttTopicSubscription> requested = subscribe.payload().topicSubscriptions();
+        int[] codes = new int[requested.size()];
+        List<MqttTopicSubscription> forUserTopics = new ArrayList<>();
+        List<Integer> userIndexes = new ArrayList<>();
+        MqttQoS inputQos = null;
+        for (int i = 0; i < codes.length; i++) {
+            MqttTopicSubscription s = requested.get(i);
+            String filter = s.topicName();
+            int granted = Math.min(s.qualityOfService().value(), 1);
+            if (!IotHubTopics.isHubTopic(filter)) {
+                userIndexes.add(i);
+                forUserTopics.add(new MqttTopicSubscription(filter, MqttQoS.valueOf(granted)));
+            } else if (IotHubTopics.isModuleInputFilter(filter, identity)) {
+                codes[i] = granted;
+                inputQos = MqttQoS.valueOf(granted);
+            } else if (IotHubTopics.isAcceptedServiceFilter(filter, identity)) {
+                codes[i] = granted;
+            } else {
+                LOG.warn("{} may not subscribe to {}: refused", identity, filter);
+                codes[i] = MqttQoS.FAILURE.value();
+            }
+        }
+        if (forUserTopics.isEmpty()) {
+            channel.writeAndFlush(subAck(messageId, codes));
+        } else {
+            relay().subscribe(messageId, forUserTopics, codes, userIndexes);
+        }
+        if (inputQos != null) {
+            if (!cleanSession) hub.inputSubscriptions().add(identity);
+            startDelivery(inputQos);
+        }
+    }
+
+    static MqttSubAckMessage subAck(int messageId, int[] codes) {
+        return new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(messageId), new MqttSubAckPayload(codes));
+    }
+
+    private void onUnsubscribe(MqttUnsubscribeMessage unsubscribe) {
+        List<String> forUserTopics = new ArrayList<>();
+        for (String filter : unsubscribe.payload().topics()) {
+            if (!IotHubTopics.isHubTopic(filter)) {
+                forUserTopics.add(filter);
+            } else if (IotHubTopics.isModuleInputFilter(filter, identity)) {
+                hub.inputSubscriptions().remove(identity);
+                stopDelivery();
+            }
+        }
+        int messageId = unsubscribe.variableHeader().messageId();
+        if (forUserTopics.isEmpty()) {
+            channel.writeAndFlush(MqttMessageBuilders.unsubAck().packetId(messageId).build());
+        } else {
+            MqttMessageBuilders.UnsubscribeBuilder unsub = MqttMessageBuilders.unsubscribe().messageId(messageId);
+            forUserTopics.forEach(unsub::addTopicFilter);
+            relay().send(unsub.build());
+        }
+    }
+
+    private void startDelivery(MqttQoS qos) {
+        if (delivery != null) return;
+        delivery = new ModuleInputDelivery(this, hub.store(), hub.maxInflightToModule(), qos);
+        delivery.start();
+    }
+
+    private void stopDelivery() {
+        if (delivery != null) {
+            delivery.close();
+            delivery = null;
+        }
+    }
+
+    private UserTopicRelay relay() {
+        if (relay == null) relay = new UserTopicRelay(this, hub.userTopics(), hub.maxMessageBytes(), cleanSession, null);
+        return relay;
+    }
+
+    // --- lifecycle -----------------------------------------------------------------------
+
+    /** Ends the connection with a log line that says why; safe from any thread. */
+    void closeBecause(String reason) {
+        Channel ch = channel;
+        if (ch == null) return;
+        if (ch.eventLoop().inEventLoop()) {
+            if (ch.isActive()) LOG.warn("Closing connection of {} ({}): {}", identity != null ? identity : "unauthenticated client",
+                    ch.remoteAddress(), reason);
+            ch.close();
+        } else {
+            ch.eventLoop().execute(() -> closeBecause(reason));
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
+            closeBecause(identity == null ? "sent no CONNECT in time" : "keep-alive expired");
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (delivery != null && channel.isWritable()) delivery.pump();
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (identity != null) {
+            hub.connections().unregister(identity, this);
+            LOG.info("{} disconnected{}", identity, graceful ? "" : " (connection lost)");
+        }
+        stopDelivery();
+        if (relay != null) relay.close(graceful);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        closeBecause("connection error: " + cause);
+    }
+}

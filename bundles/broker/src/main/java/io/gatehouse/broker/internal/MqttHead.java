@@ -1,0 +1,172 @@
+package io.gatehouse.broker.internal;
+
+import io.gatehouse.api.identity.Authenticator;
+import io.gatehouse.api.route.MessageRouter;
+import io.gatehouse.api.store.MessageStore;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT listener of the hub. Its services are dynamic: while the router, the store or the
+ * authenticator is being updated, connections stay up and publishes wait, unacknowledged.
+ */
+@Component(immediate = true, configurationPid = "io.gatehouse.broker")
+@Designate(ocd = MqttHead.Config.class)
+public class MqttHead {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttHead.class);
+
+    @ObjectClassDefinition(name = "Gatehouse MQTT head",
+            description = "The MQTT 3.1.1 listener: IoT Hub topics and user topics")
+    public @interface Config {
+        @AttributeDefinition(description = "Address to listen on (plain MQTT: keep it on loopback)")
+        String host() default "127.0.0.1";
+
+        @AttributeDefinition(description = "Plain MQTT port")
+        int port() default 1883;
+
+        @AttributeDefinition(description = "Loopback port of the embedded general broker for user topics; 0 picks a free one")
+        int internalPort() default 0;
+
+        @AttributeDefinition(description = "Largest MQTT packet accepted, in bytes (IoT Hub: 256 KiB)")
+        int maxMessageBytes() default 262144;
+
+        @AttributeDefinition(description = "Publishes to one module in flight before its PUBACKs")
+        int maxInflightToModule() default 100;
+
+        @AttributeDefinition(description = "Unacknowledged publishes of one client before the hub stops reading its socket")
+        int maxPendingAcks() default 1000;
+
+        @AttributeDefinition(description = "How long a publish waits for a router or store that is being updated, in ms")
+        long serviceWaitMillis() default 30000;
+
+        @AttributeDefinition(description = "Network threads; 0 means one per core")
+        int ioThreads() default 0;
+
+        @AttributeDefinition(description = "Directory for the head's own state (persistent sessions)")
+        String stateDirectory() default "data/broker";
+    }
+
+    private final ServiceSlot<Authenticator> authenticator = new ServiceSlot<>("authenticator");
+    private final ServiceSlot<MessageRouter> router = new ServiceSlot<>("router");
+    private final ServiceSlot<MessageStore> store = new ServiceSlot<>("store");
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel listener;
+    private TelemetryIngest ingest;
+    private UserTopicBroker userTopics;
+    private ConnectionRegistry connections;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAuthenticator(Authenticator a) {
+        authenticator.set(a);
+    }
+
+    void unbindAuthenticator(Authenticator a) {
+        authenticator.clear(a);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindRouter(MessageRouter r) {
+        router.set(r);
+    }
+
+    void unbindRouter(MessageRouter r) {
+        router.clear(r);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindStore(MessageStore s) {
+        store.set(s);
+    }
+
+    void unbindStore(MessageStore s) {
+        store.clear(s);
+    }
+
+    @Activate
+    void activate(Config config) throws Exception {
+        try {
+            userTopics = new UserTopicBroker(config.internalPort(), config.maxMessageBytes());
+            ingest = new TelemetryIngest(router, store, config.serviceWaitMillis());
+            connections = new ConnectionRegistry();
+            HubContext hub = new HubContext(authenticator, store, ingest, connections,
+                    new InputSubscriptions(Path.of(config.stateDirectory(), "input-subscriptions")),
+                    userTopics, config.maxInflightToModule(), config.maxPendingAcks(), config.maxMessageBytes());
+            boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-mqtt-accept"));
+            workers = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("gatehouse-mqtt"));
+            int maxBytes = config.maxMessageBytes();
+            listener = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 128)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    // a client must send CONNECT within 60 s; keep-alive replaces this after it
+                                    .addLast(MqttConnection.IDLE_HANDLER, new IdleStateHandler(60, 0, 0, TimeUnit.SECONDS))
+                                    .addLast("decoder", new MqttDecoder(maxBytes))
+                                    .addLast("encoder", MqttEncoder.INSTANCE)
+                                    .addLast("hub", new MqttConnection(hub));
+                        }
+                    })
+                    .bind(new InetSocketAddress(config.host(), config.port()))
+                    .sync()
+                    .channel();
+            LOG.info("MQTT head listening on {}", listener.localAddress());
+        } catch (Exception e) {
+            LOG.error("MQTT head could not start on {}:{}: {}", config.host(), config.port(), e.toString());
+            deactivate();
+            throw e;
+        }
+    }
+
+    /** The port actually bound (useful when configured as 0). */
+    int boundPort() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (listener != null) listener.close().syncUninterruptibly();
+        if (connections != null) connections.all().forEach(c -> c.closeBecause("hub is stopping"));
+        if (ingest != null) ingest.close();
+        if (workers != null) workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (boss != null) boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (userTopics != null) userTopics.close();
+        listener = null;
+        LOG.info("MQTT head stopped");
+    }
+}

@@ -1,0 +1,110 @@
+package io.gatehouse.broker.internal;
+
+import io.gatehouse.api.message.Message;
+import io.gatehouse.api.message.SystemProperties;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The URL-encoded {@code k=v&k=v} property bag at the end of IoT Hub MQTT topics. Keys starting
+ * with {@code $.} are system properties; their wire names map to the hub's internal keys.
+ */
+final class PropertyBag {
+
+    /** Wire names a client may set. Identity ($.cdid, $.cmid) is never taken from the client. */
+    private static final Map<String, String> INBOUND = Map.ofEntries(
+            Map.entry("$.mid", SystemProperties.MESSAGE_ID),
+            Map.entry("$.cid", SystemProperties.CORRELATION_ID),
+            Map.entry("$.to", SystemProperties.TO),
+            Map.entry("$.uid", SystemProperties.USER_ID),
+            Map.entry("$.ct", SystemProperties.CONTENT_TYPE),
+            Map.entry("$.ce", SystemProperties.CONTENT_ENCODING),
+            Map.entry("$.exp", SystemProperties.EXPIRY_TIME),
+            Map.entry("$.ctime", SystemProperties.CREATION_TIME),
+            Map.entry("$.on", SystemProperties.OUTPUT_NAME),
+            Map.entry("$.schema", SystemProperties.MESSAGE_SCHEMA),
+            Map.entry("$.ifid", SystemProperties.INTERFACE_ID),
+            Map.entry("$.sub", SystemProperties.COMPONENT_NAME),
+            Map.entry("iothub-operation", SystemProperties.OPERATION),
+            Map.entry("ack", SystemProperties.ACK));
+
+    /** Internal keys sent to a module input, by their wire names. */
+    private static final Map<String, String> OUTBOUND = Map.ofEntries(
+            Map.entry(SystemProperties.MESSAGE_ID, "$.mid"),
+            Map.entry(SystemProperties.CORRELATION_ID, "$.cid"),
+            Map.entry(SystemProperties.TO, "$.to"),
+            Map.entry(SystemProperties.USER_ID, "$.uid"),
+            Map.entry(SystemProperties.CONTENT_TYPE, "$.ct"),
+            Map.entry(SystemProperties.CONTENT_ENCODING, "$.ce"),
+            Map.entry(SystemProperties.EXPIRY_TIME, "$.exp"),
+            Map.entry(SystemProperties.CREATION_TIME, "$.ctime"),
+            Map.entry(SystemProperties.OUTPUT_NAME, "$.on"),
+            Map.entry(SystemProperties.MESSAGE_SCHEMA, "$.schema"),
+            Map.entry(SystemProperties.INTERFACE_ID, "$.ifid"),
+            Map.entry(SystemProperties.COMPONENT_NAME, "$.sub"),
+            Map.entry(SystemProperties.CONNECTION_DEVICE_ID, "$.cdid"),
+            Map.entry(SystemProperties.CONNECTION_MODULE_ID, "$.cmid"));
+
+    private PropertyBag() {
+    }
+
+    /**
+     * Reads a property bag into the builder.
+     *
+     * @throws IllegalArgumentException when the bag is not valid URL encoding
+     */
+    static void decode(String bag, Message.Builder into) {
+        if (bag == null || bag.isEmpty()) return;
+        int start = 0;
+        while (start <= bag.length()) {
+            int amp = bag.indexOf('&', start);
+            int end = amp < 0 ? bag.length() : amp;
+            if (end > start) {
+                String pair = bag.substring(start, end);
+                int eq = pair.indexOf('=');
+                String key = decodePart(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decodePart(pair.substring(eq + 1));
+                if (key.startsWith("$.")) {
+                    String internal = INBOUND.get(key);
+                    if (internal != null) into.systemProperty(internal, value);
+                    // other $. keys (including $.cdid/$.cmid) are the hub's to set: ignored
+                } else if (INBOUND.containsKey(key)) {
+                    into.systemProperty(INBOUND.get(key), value);
+                } else {
+                    into.property(key, value);
+                }
+            }
+            if (amp < 0) break;
+            start = amp + 1;
+        }
+    }
+
+    /** Encodes application properties, then system properties with their wire names. */
+    static String encode(Message message) {
+        StringBuilder out = new StringBuilder(64);
+        for (Map.Entry<String, String> e : message.properties().entrySet()) {
+            append(out, e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, String> e : message.systemProperties().entrySet()) {
+            String wire = OUTBOUND.get(e.getKey());
+            if (wire != null) append(out, wire, e.getValue());
+        }
+        return out.toString();
+    }
+
+    private static void append(StringBuilder out, String key, String value) {
+        if (out.length() > 0) out.append('&');
+        out.append(encodePart(key)).append('=').append(encodePart(value));
+    }
+
+    private static String decodePart(String s) {
+        return s.indexOf('%') < 0 && s.indexOf('+') < 0 ? s : URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String encodePart(String s) {
+        // URLEncoder writes spaces as '+'; IoT Hub property bags use %20
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,98 @@
+package io.gatehouse.broker.internal;
+
+import io.gatehouse.api.message.Message;
+import io.gatehouse.api.route.MessageRouter;
+import io.gatehouse.api.route.RouteTarget;
+import io.gatehouse.api.store.MessageStore;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes and persists telemetry off the network threads, one message after the other so that
+ * every sender's order is kept. The callback that sends the PUBACK runs only after the message is
+ * durable in every queue it routes to (invariant 1): nothing else in this bundle acknowledges a
+ * telemetry publish.
+ */
+final class TelemetryIngest implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryIngest.class);
+
+    /** What the caller does once the message is safe (ack) or could not be made safe (fail). */
+    interface Outcome {
+        void persisted();
+
+        void failed(String reason);
+    }
+
+    private final ServiceSlot<MessageRouter> router;
+    private final ServiceSlot<MessageStore> store;
+    private final long serviceWaitMillis;
+    private final ExecutorService worker;
+    private final AtomicLong unrouted = new AtomicLong();
+
+    TelemetryIngest(ServiceSlot<MessageRouter> router, ServiceSlot<MessageStore> store, long serviceWaitMillis) {
+        this.router = router;
+        this.store = store;
+        this.serviceWaitMillis = serviceWaitMillis;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-ingest");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void submit(Message message, Outcome outcome) {
+        worker.execute(() -> ingest(message, outcome));
+    }
+
+    long unroutedCount() {
+        return unrouted.get();
+    }
+
+    private void ingest(Message message, Outcome outcome) {
+        try {
+            MessageRouter r = router.await(serviceWaitMillis);
+            if (r == null) {
+                outcome.failed("no router available for " + serviceWaitMillis + " ms");
+                return;
+            }
+            List<RouteTarget> targets = r.route(message);
+            if (targets.isEmpty()) {
+                // as in IoT Edge: acknowledged and dropped, counted as reason no_route
+                unrouted.incrementAndGet();
+                LOG.debug("No route matches a message from {}; dropped (no_route)",
+                        message.systemProperties().get("connectionDeviceId"));
+                outcome.persisted();
+                return;
+            }
+            MessageStore s = store.await(serviceWaitMillis);
+            if (s == null) {
+                outcome.failed("no store available for " + serviceWaitMillis + " ms");
+                return;
+            }
+            s.append(message, targets);
+            outcome.persisted();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome.failed("shutting down");
+        } catch (Exception e) {
+            LOG.error("Could not store a message; the sender is not acknowledged", e);
+            outcome.failed("storage failure: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(10, TimeUnit.SECONDS)) worker.shutdownNow();
+        } catch (InterruptedException e) {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
