@@ -1,0 +1,182 @@
+package io.gatehouse.management.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.api.identity.Identity;
+import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.identity.IdentityRegistry;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /api/identities}: list identities (never their keys), register one, show the connection
+ * string of one again, remove one. The registry may be null while its bundle is away: 503.
+ */
+public final class IdentitiesApi {
+    private static final Logger LOG = LoggerFactory.getLogger(IdentitiesApi.class);
+    private static final Set<String> ADD_FIELDS = Set.of("deviceId", "moduleId", "primaryKey", "secondaryKey");
+
+    private final IdentityRegistry registry;
+    private final ConnectionStrings connectionStrings;
+    private final ObjectMapper mapper;
+
+    public IdentitiesApi(IdentityRegistry registry, ConnectionStrings connectionStrings, ObjectMapper mapper) {
+        this.registry = registry;
+        this.connectionStrings = connectionStrings;
+        this.mapper = mapper;
+    }
+
+    /** GET on the collection ({@code path} null or "/") or on one identity. */
+    public ApiResponse get(String path) {
+        if (registry == null) return unavailable();
+        IdentityId id;
+        try {
+            id = idFromPath(path);
+        } catch (ApiException e) {
+            return ApiResponse.error(e.status(), e.reason());
+        }
+        if (id == null) {
+            return list();
+        }
+        Optional<Identity> identity = registry.get(id);
+        if (identity.isEmpty()) {
+            return notRegistered(id);
+        }
+        return ApiResponse.ok(answer(identity.get()));
+    }
+
+    private ApiResponse list() {
+        ArrayNode array = mapper.createArrayNode();
+        registry.list().stream()
+                .sorted(Comparator.comparing((Identity i) -> i.id().toString()))
+                .forEach(i -> array.add(idNode(i.id())));
+        return ApiResponse.ok(array);
+    }
+
+    /** POST on the collection with {@code {"deviceId", "moduleId"?, "primaryKey"?, "secondaryKey"?}}. */
+    public ApiResponse add(String path, byte[] body) {
+        if (registry == null) return unavailable();
+        if (path != null && !path.equals("/")) {
+            return ApiResponse.error(405, "register an identity with POST /api/identities and its ids in the body");
+        }
+        IdentityId id;
+        String primaryKey;
+        String secondaryKey;
+        try {
+            ObjectNode request = JsonBodies.readObject(mapper, body, "the identity");
+            rejectUnknownFields(request);
+            String deviceId = text(request, "deviceId", true);
+            String moduleId = text(request, "moduleId", false);
+            id = new IdentityId(deviceId, moduleId);
+            primaryKey = text(request, "primaryKey", false);
+            secondaryKey = text(request, "secondaryKey", false);
+        } catch (ApiException e) {
+            return ApiResponse.error(e.status(), e.reason());
+        }
+        Identity added;
+        try {
+            added = registry.add(id, primaryKey, secondaryKey);
+        } catch (IllegalArgumentException refused) {
+            String reason = refused.getMessage() == null ? "invalid identity" : refused.getMessage();
+            boolean exists = reason.toLowerCase(Locale.ROOT).contains("already exists");
+            return ApiResponse.error(exists ? 409 : 400, reason);
+        }
+        LOG.info("Registered identity {}", added.id());
+        return new ApiResponse(201, answer(added));
+    }
+
+    /** DELETE on one identity. */
+    public ApiResponse remove(String path) {
+        if (registry == null) return unavailable();
+        IdentityId id;
+        try {
+            id = idFromPath(path);
+        } catch (ApiException e) {
+            return ApiResponse.error(e.status(), e.reason());
+        }
+        if (id == null) {
+            return ApiResponse.error(405, "name the identity to remove: DELETE /api/identities/{deviceId}[/{moduleId}]");
+        }
+        if (!registry.remove(id)) {
+            return notRegistered(id);
+        }
+        LOG.info("Removed identity {}", id);
+        ObjectNode answer = idNode(id);
+        answer.put("removed", true);
+        return ApiResponse.ok(answer);
+    }
+
+    /**
+     * The identity named by the path after {@code /api/identities}: null for the collection,
+     * {@code /d} for a device, {@code /d/m} for a module.
+     */
+    static IdentityId idFromPath(String path) throws ApiException {
+        if (path == null || path.equals("/")) {
+            return null;
+        }
+        String[] segments = path.substring(1).split("/", -1);
+        if (segments.length > 2) {
+            throw new ApiException(404, "no such resource: use /api/identities/{deviceId}[/{moduleId}]");
+        }
+        for (String segment : segments) {
+            if (segment.isEmpty()) {
+                throw new ApiException(400, "empty id in path " + path + ": use /api/identities/{deviceId}[/{moduleId}]");
+            }
+        }
+        return segments.length == 1 ? IdentityId.device(segments[0]) : IdentityId.module(segments[0], segments[1]);
+    }
+
+    private static void rejectUnknownFields(ObjectNode request) throws ApiException {
+        for (Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!ADD_FIELDS.contains(name)) {
+                throw new ApiException(400, "unknown field \"" + name
+                        + "\"; the fields are deviceId, moduleId, primaryKey, secondaryKey");
+            }
+        }
+    }
+
+    /** A string field; null when absent or JSON null, unless required. Empty strings are refused. */
+    private static String text(ObjectNode request, String field, boolean required) throws ApiException {
+        JsonNode value = request.get(field);
+        if (value == null || value.isNull()) {
+            if (required) throw new ApiException(400, field + " is required");
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new ApiException(400, field + " must be a string, not " + JsonBodies.describe(value));
+        }
+        if (value.textValue().isEmpty()) {
+            throw new ApiException(400, field + " must not be empty" + (required ? "" : " (leave it out instead)"));
+        }
+        return value.textValue();
+    }
+
+    private ObjectNode answer(Identity identity) {
+        ObjectNode answer = idNode(identity.id());
+        answer.put("connectionString", connectionStrings.of(identity));
+        return answer;
+    }
+
+    private ObjectNode idNode(IdentityId id) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("deviceId", id.deviceId());
+        node.put("moduleId", id.moduleId());
+        return node;
+    }
+
+    private static ApiResponse notRegistered(IdentityId id) {
+        return ApiResponse.error(404, "identity " + id + " is not registered");
+    }
+
+    private static ApiResponse unavailable() {
+        return ApiResponse.unavailable("the identity registry", "io.gatehouse.auth");
+    }
+}

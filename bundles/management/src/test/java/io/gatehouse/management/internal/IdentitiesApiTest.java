@@ -1,0 +1,160 @@
+package io.gatehouse.management.internal;
+
+import static io.gatehouse.management.internal.Bodies.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.api.identity.IdentityId;
+import org.junit.jupiter.api.Test;
+
+class IdentitiesApiTest {
+    private static final String KEY = "c2VjcmV0LWtleS0xMjM0NTY3ODkwYWJjZGVmZ2hpams=";
+    private final ObjectMapper mapper = JsonBodies.newMapper();
+    private final InMemoryIdentityRegistry registry = new InMemoryIdentityRegistry();
+    private final IdentitiesApi api = new IdentitiesApi(registry,
+            new ConnectionStrings("plant.azure-devices.net", "gw.plant.local"), mapper);
+
+    @Test
+    void addingADeviceAnswers201WithItsConnectionString() {
+        ApiResponse answer = api.add(null, json("{'deviceId': 'press-7', 'primaryKey': '" + KEY + "'}"));
+
+        assertThat(answer.status()).isEqualTo(201);
+        assertThat(answer.body().get("deviceId").asText()).isEqualTo("press-7");
+        assertThat(answer.body().get("moduleId").isNull()).isTrue();
+        assertThat(answer.body().get("connectionString").asText()).isEqualTo(
+                "HostName=plant.azure-devices.net;DeviceId=press-7;SharedAccessKey=" + KEY
+                        + ";GatewayHostName=gw.plant.local");
+        assertThat(registry.get(IdentityId.device("press-7")).orElseThrow().primaryKey()).isEqualTo(KEY);
+    }
+
+    @Test
+    void addingAModuleWithoutKeysGetsGeneratedOnesAndAModuleIdInTheConnectionString() {
+        ApiResponse answer = api.add("/", json("{'deviceId': 'edge1', 'moduleId': 'filter'}"));
+
+        assertThat(answer.status()).isEqualTo(201);
+        String key = registry.get(IdentityId.module("edge1", "filter")).orElseThrow().primaryKey();
+        assertThat(key).isNotBlank();
+        assertThat(answer.body().get("moduleId").asText()).isEqualTo("filter");
+        assertThat(answer.body().get("connectionString").asText()).isEqualTo(
+                "HostName=plant.azure-devices.net;DeviceId=edge1;ModuleId=filter;SharedAccessKey=" + key
+                        + ";GatewayHostName=gw.plant.local");
+    }
+
+    @Test
+    void addingAnExistingIdentityIs409AndKeepsItsKey() {
+        api.add(null, json("{'deviceId': 'press-7', 'primaryKey': '" + KEY + "'}"));
+
+        ApiResponse answer = api.add(null, json("{'deviceId': 'press-7'}"));
+
+        assertThat(answer.status()).isEqualTo(409);
+        assertThat(answer.body().get("error").asText()).contains("already exists");
+        assertThat(registry.get(IdentityId.device("press-7")).orElseThrow().primaryKey()).isEqualTo(KEY);
+    }
+
+    @Test
+    void aReasonFromTheRegistryIs400AndRegistersNothing() {
+        ApiResponse answer = api.add(null, json("{'deviceId': 'press-7', 'primaryKey': 'not base64!'}"));
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body().get("error").asText()).isEqualTo("primaryKey is not valid base64");
+        assertThat(registry.list()).isEmpty();
+    }
+
+    @Test
+    void invalidRequestsAre400WithAReasonAndRegisterNothing() {
+        assertRefused("{'moduleId': 'filter'}", "deviceId is required");
+        assertRefused("{'deviceId': null}", "deviceId is required");
+        assertRefused("{'deviceId': 7}", "deviceId must be a string, not a number");
+        assertRefused("{'deviceId': ''}", "deviceId must not be empty");
+        assertRefused("{'deviceId': 'd', 'moduleId': ''}", "moduleId must not be empty (leave it out instead)");
+        assertRefused("{'deviceId': 'd', 'primaryKey': ['x']}", "primaryKey must be a string, not an array");
+        assertRefused("{'deviceId': 'd', 'primarykey': 'x'}", "unknown field \"primarykey\"");
+        assertRefused("{'deviceId': 'd'", "malformed JSON at line 1");
+        assertRefused("['d']", "the identity must be a JSON object, not an array");
+        assertRefused("", "the identity is missing");
+        assertThat(registry.list()).isEmpty();
+    }
+
+    private void assertRefused(String body, String reason) {
+        ApiResponse answer = api.add(null, json(body));
+        assertThat(answer.status()).as(body).isEqualTo(400);
+        assertThat(answer.body().get("error").asText()).as(body).contains(reason);
+    }
+
+    @Test
+    void postingToAnIdentityPathIs405() {
+        ApiResponse answer = api.add("/press-7", json("{'deviceId': 'press-7'}"));
+        assertThat(answer.status()).isEqualTo(405);
+        assertThat(registry.list()).isEmpty();
+    }
+
+    @Test
+    void theListNamesIdentitiesSortedAndNeverShowsAKey() throws Exception {
+        api.add(null, json("{'deviceId': 'press-7', 'primaryKey': '" + KEY + "', 'secondaryKey': '" + KEY + "'}"));
+        api.add(null, json("{'deviceId': 'edge1', 'moduleId': 'filter'}"));
+
+        ApiResponse answer = api.get(null);
+
+        assertThat(answer.status()).isEqualTo(200);
+        String text = mapper.writeValueAsString(answer.body());
+        assertThat(text).isEqualTo("[{\"deviceId\":\"edge1\",\"moduleId\":\"filter\"},"
+                + "{\"deviceId\":\"press-7\",\"moduleId\":null}]");
+        assertThat(text).doesNotContain(KEY).doesNotContain("Key");
+    }
+
+    @Test
+    void aLostConnectionStringCanBeFetchedAgain() {
+        String given = api.add(null, json("{'deviceId': 'edge1', 'moduleId': 'filter'}"))
+                .body().get("connectionString").asText();
+
+        ApiResponse module = api.get("/edge1/filter");
+        assertThat(module.status()).isEqualTo(200);
+        assertThat(module.body().get("connectionString").asText()).isEqualTo(given);
+
+        ApiResponse device = api.get("/edge1");
+        assertThat(device.status()).isEqualTo(404);
+        assertThat(device.body().get("error").asText()).isEqualTo("identity edge1 is not registered");
+    }
+
+    @Test
+    void badIdentityPathsAreRefused() {
+        assertThat(api.get("/a/b/c").status()).isEqualTo(404);
+        assertThat(api.get("/a//").status()).isEqualTo(404);
+        ApiResponse empty = api.get("//m");
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.body().get("error").asText()).contains("empty id");
+        assertThat(api.remove("/a/").status()).isEqualTo(400);
+    }
+
+    @Test
+    void removingAnIdentityAnswers200ThenItIsGone() {
+        api.add(null, json("{'deviceId': 'edge1', 'moduleId': 'filter'}"));
+        api.add(null, json("{'deviceId': 'edge1'}"));
+
+        ApiResponse answer = api.remove("/edge1/filter");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body().get("removed").asBoolean()).isTrue();
+        assertThat(registry.get(IdentityId.module("edge1", "filter"))).isEmpty();
+        assertThat(registry.get(IdentityId.device("edge1"))).isPresent();
+        assertThat(api.remove("/edge1/filter").status()).isEqualTo(404);
+    }
+
+    @Test
+    void removingTheWholeCollectionIsRefused() {
+        api.add(null, json("{'deviceId': 'edge1'}"));
+        assertThat(api.remove(null).status()).isEqualTo(405);
+        assertThat(api.remove("/").status()).isEqualTo(405);
+        assertThat(registry.list()).hasSize(1);
+    }
+
+    @Test
+    void withoutARegistryEveryCallIs503() {
+        IdentitiesApi noRegistry = new IdentitiesApi(null, new ConnectionStrings("h", "g"), mapper);
+        for (ApiResponse answer : new ApiResponse[] {noRegistry.get(null), noRegistry.get("/d"),
+                noRegistry.add(null, json("{'deviceId': 'd'}")), noRegistry.remove("/d")}) {
+            assertThat(answer.status()).isEqualTo(503);
+            assertThat(answer.body().get("error").asText()).contains("identity registry", "io.gatehouse.auth");
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.gatehouse.cli;
+
+import io.gatehouse.cli.Command.Action;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns the arguments (and GATEHOUSE_HTTP_PORT) into a {@link Command}, or says what is wrong. */
+final class CommandLine {
+    static final String PORT_VARIABLE = "GATEHOUSE_HTTP_PORT";
+    static final int DEFAULT_PORT = 8080;
+
+    static final String USAGE = String.join("\n",
+            "usage: gatehouse [--url URL] COMMAND",
+            "",
+            "  identity add <deviceId> [--module <moduleId>] [--key <base64>]",
+            "                                   register a device or module; prints its connection string",
+            "  identity list                    the registered devices and modules",
+            "  identity show <deviceId> [--module <moduleId>]",
+            "                                   print the connection string again",
+            "  identity remove <deviceId> [--module <moduleId>]",
+            "  identity token <deviceId> [--module <moduleId>] [--ttl <seconds>]",
+            "                                   print a SAS token to use as MQTT password (default 1 hour)",
+            "  deploy <manifest.json>           apply a deployment manifest",
+            "  queues                           the store's endpoint queues",
+            "  health                           whether every bundle and component is up",
+            "",
+            "The gateway is http://127.0.0.1:$" + PORT_VARIABLE + " (default " + DEFAULT_PORT + "); --url overrides it.",
+            "Exit codes: 0 ok, 1 refused by the gateway, 2 usage error, 3 gateway not reachable.");
+
+    private CommandLine() {
+    }
+
+    static Command parse(String[] args, Map<String, String> env) throws UsageException {
+        List<String> words = new ArrayList<>();
+        String url = null;
+        String module = null;
+        String key = null;
+        String ttl = null;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help")) {
+                help = true;
+            } else if (arg.equals("--url") || arg.startsWith("--url=")) {
+                url = optionValue(args, i, "--url");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--module") || arg.startsWith("--module=")) {
+                module = optionValue(args, i, "--module");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--key") || arg.startsWith("--key=")) {
+                key = optionValue(args, i, "--key");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--ttl") || arg.startsWith("--ttl=")) {
+                ttl = optionValue(args, i, "--ttl");
+                if (!arg.contains("=")) i++;
+            } else if (arg.startsWith("--")) {
+                throw new UsageException("unknown option " + arg);
+            } else {
+                words.add(arg);
+            }
+        }
+        if (help || words.isEmpty() || words.get(0).equals("help")) {
+            return new Command(Action.HELP, null, null, null, null, null, null);
+        }
+        URI gateway = gateway(url, env);
+        String command = words.get(0);
+        if (ttl != null && !(words.size() > 1 && command.equals("identity") && words.get(1).equals("token"))) {
+            throw new UsageException("--ttl goes with identity token");
+        }
+        switch (command) {
+            case "identity":
+                return identity(words, gateway, module, key, ttl);
+            case "deploy":
+                noOptions(command, module, key);
+                expectWords(words, 2, "deploy needs the manifest file: deploy <manifest.json>");
+                return new Command(Action.DEPLOY, gateway, null, null, null, words.get(1), null);
+            case "queues":
+            case "health":
+                noOptions(command, module, key);
+                expectWords(words, 1, command + " takes no arguments");
+                return new Command(command.equals("queues") ? Action.QUEUES : Action.HEALTH, gateway,
+                        null, null, null, null, null);
+            default:
+                throw new UsageException("unknown command " + command);
+        }
+    }
+
+    private static Command identity(List<String> words, URI gateway, String module, String key, String ttl)
+            throws UsageException {
+        if (words.size() < 2) {
+            throw new UsageException("identity needs a subcommand: add, list, show, remove or token");
+        }
+        String sub = words.get(1);
+        switch (sub) {
+            case "list":
+                noOptions("identity list", module, key);
+                expectWords(words, 2, "identity list takes no arguments");
+                return new Command(Action.IDENTITY_LIST, gateway, null, null, null, null, null);
+            case "add":
+                expectWords(words, 3, "identity add needs one device id: identity add <deviceId> [--module <moduleId>] [--key <base64>]");
+                return new Command(Action.IDENTITY_ADD, gateway, words.get(2), module, key, null, null);
+            case "show":
+            case "remove":
+                noOptions("identity " + sub, null, key);
+                expectWords(words, 3, "identity " + sub + " needs one device id: identity " + sub
+                        + " <deviceId> [--module <moduleId>]");
+                return new Command(sub.equals("show") ? Action.IDENTITY_SHOW : Action.IDENTITY_REMOVE, gateway,
+                        words.get(2), module, null, null, null);
+            case "token":
+                noOptions("identity token", null, key);
+                expectWords(words, 3, "identity token needs one device id: identity token <deviceId> [--module <moduleId>]"
+                        + " [--ttl <seconds>]");
+                return new Command(Action.IDENTITY_TOKEN, gateway, words.get(2), module, null, null, ttlSeconds(ttl));
+            default:
+                throw new UsageException("unknown identity subcommand " + sub + "; use add, list, show, remove or token");
+        }
+    }
+
+    private static Long ttlSeconds(String ttl) throws UsageException {
+        if (ttl == null) return 3600L;
+        try {
+            long seconds = Long.parseLong(ttl);
+            if (seconds < 1) throw new NumberFormatException();
+            return seconds;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--ttl " + ttl + " is not a number of seconds (1 or more)");
+        }
+    }
+
+    private static String optionValue(String[] args, int i, String option) throws UsageException {
+        String arg = args[i];
+        String value;
+        if (arg.startsWith(option + "=")) {
+            value = arg.substring(option.length() + 1);
+        } else if (i + 1 < args.length) {
+            value = args[i + 1];
+        } else {
+            throw new UsageException(option + " needs a value");
+        }
+        if (value.isEmpty()) {
+            throw new UsageException(option + " needs a value");
+        }
+        return value;
+    }
+
+    private static void noOptions(String command, String module, String key) throws UsageException {
+        if (module != null) throw new UsageException(command + " takes no --module");
+        if (key != null) throw new UsageException(command + " takes no --key");
+    }
+
+    private static void expectWords(List<String> words, int count, String message) throws UsageException {
+        if (words.size() != count) throw new UsageException(message);
+    }
+
+    static URI gateway(String url, Map<String, String> env) throws UsageException {
+        if (url == null) {
+            String port = env.get(PORT_VARIABLE);
+            if (port == null || port.isBlank()) {
+                return URI.create("http://127.0.0.1:" + DEFAULT_PORT);
+            }
+            try {
+                int p = Integer.parseInt(port.trim());
+                if (p < 1 || p > 65535) throw new NumberFormatException();
+                return URI.create("http://127.0.0.1:" + p);
+            } catch (NumberFormatException e) {
+                throw new UsageException(PORT_VARIABLE + "=" + port + " is not a port number (1-65535)");
+            }
+        }
+        try {
+            URI uri = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(url, "expected http://host:port");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new UsageException("--url " + url + " is not a gateway address like http://127.0.0.1:8080");
+        }
+    }
+}

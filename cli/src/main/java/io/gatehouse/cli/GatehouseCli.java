@@ -1,0 +1,241 @@
+package io.gatehouse.cli;
+
+import io.gatehouse.cli.GatewayClient.Reply;
+import io.gatehouse.cli.GatewayClient.UnreachableException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code gatehouse} command. Exit codes: 0 ok, 1 refused by the gateway (its reason on
+ * stderr), 2 usage error, 3 gateway not reachable.
+ */
+public final class GatehouseCli {
+    static final int OK = 0;
+    static final int REFUSED = 1;
+    static final int USAGE = 2;
+    static final int UNREACHABLE = 3;
+    private static final String DEFAULT_PRIORITY = "2000000000";
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    GatehouseCli(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new GatehouseCli(System.out, System.err, System.getenv()).run(args));
+    }
+
+    int run(String[] args) {
+        Command command;
+        try {
+            command = CommandLine.parse(args, env);
+        } catch (UsageException e) {
+            err.println("gatehouse: " + e.getMessage());
+            err.println(CommandLine.USAGE);
+            return USAGE;
+        }
+        if (command.action() == Command.Action.HELP) {
+            out.println(CommandLine.USAGE);
+            return OK;
+        }
+        try {
+            return execute(command, new GatewayClient(command.gateway()));
+        } catch (UnreachableException e) {
+            err.println("gatehouse: " + e.getMessage() + "; is Gatehouse running? (port: $"
+                    + CommandLine.PORT_VARIABLE + " or --url)");
+            return UNREACHABLE;
+        } catch (IllegalArgumentException notTheExpectedJson) {
+            err.println("gatehouse: the gateway at " + command.gateway() + " gave an answer this CLI does not understand ("
+                    + notTheExpectedJson.getMessage() + ")");
+            return REFUSED;
+        }
+    }
+
+    private int execute(Command c, GatewayClient gateway) throws UnreachableException {
+        switch (c.action()) {
+            case IDENTITY_ADD: {
+                StringBuilder body = new StringBuilder("{\"deviceId\":").append(Json.quote(c.deviceId()));
+                if (c.moduleId() != null) body.append(",\"moduleId\":").append(Json.quote(c.moduleId()));
+                if (c.key() != null) body.append(",\"primaryKey\":").append(Json.quote(c.key()));
+                body.append('}');
+                Reply reply = gateway.post("/api/identities", body.toString().getBytes(StandardCharsets.UTF_8));
+                return reply.status() == 201 ? print(field(reply, "connectionString")) : refused(reply);
+            }
+            case IDENTITY_LIST: {
+                Reply reply = gateway.get("/api/identities");
+                return reply.status() == 200 ? print(identityTable(reply)) : refused(reply);
+            }
+            case IDENTITY_SHOW: {
+                Reply reply = gateway.get(identityPath(c));
+                return reply.status() == 200 ? print(field(reply, "connectionString")) : refused(reply);
+            }
+            case IDENTITY_REMOVE: {
+                Reply reply = gateway.delete(identityPath(c));
+                String id = c.moduleId() == null ? c.deviceId() : c.deviceId() + "/" + c.moduleId();
+                return reply.status() == 200 ? print("removed " + id) : refused(reply);
+            }
+            case IDENTITY_TOKEN: {
+                Reply reply = gateway.get(identityPath(c));
+                if (reply.status() != 200) return refused(reply);
+                return print(SasToken.fromConnectionString(field(reply, "connectionString"), c.ttlSeconds()));
+            }
+            case DEPLOY:
+                return deploy(c, gateway);
+            case QUEUES: {
+                Reply reply = gateway.get("/api/queues");
+                return reply.status() == 200 ? print(queueTable(reply)) : refused(reply);
+            }
+            case HEALTH:
+                return health(gateway.get("/health"));
+            default:
+                throw new IllegalStateException("unhandled " + c.action());
+        }
+    }
+
+    private int deploy(Command c, GatewayClient gateway) throws UnreachableException {
+        byte[] manifest;
+        try {
+            manifest = Files.readAllBytes(Path.of(c.manifest()));
+        } catch (NoSuchFileException e) {
+            err.println("gatehouse: no such manifest file: " + c.manifest());
+            return USAGE;
+        } catch (IOException | RuntimeException e) {
+            err.println("gatehouse: cannot read manifest " + c.manifest() + ": " + e);
+            return USAGE;
+        }
+        Reply reply = gateway.post("/api/deployment", manifest);
+        return reply.status() == 200 ? print(field(reply, "description")) : refused(reply);
+    }
+
+    private int health(Reply reply) {
+        Map<String, Object> report = asObject(reply);
+        if (report == null || !(report.get("status") instanceof String)) {
+            return refused(reply);
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add((String) report.get("status"));
+        Map<String, Object> bundles = asMap(report.get("bundles"));
+        for (Object o : asList(bundles.get("notActive"))) {
+            Map<String, Object> b = asMap(o);
+            lines.add("  bundle " + b.get("symbolicName") + " is " + b.get("state") + " (expected " + b.get("expected") + ")");
+        }
+        Map<String, Object> components = asMap(report.get("components"));
+        for (Object o : asList(components.get("notSatisfied"))) {
+            Map<String, Object> comp = asMap(o);
+            StringBuilder line = new StringBuilder("  component " + comp.get("name") + " (" + comp.get("bundle")
+                    + ") is " + comp.get("state"));
+            for (Object r : asList(comp.get("unsatisfiedReferences"))) {
+                Map<String, Object> ref = asMap(r);
+                line.append("; missing ").append(ref.get("name")).append(" (").append(ref.get("interface")).append(')');
+            }
+            if (comp.get("failure") != null) line.append(": ").append(comp.get("failure"));
+            lines.add(line.toString());
+        }
+        List<Object> waiting = asList(components.get("waitingForConfiguration"));
+        if (!waiting.isEmpty()) lines.add("  waiting for configuration (not a fault): " + join(waiting));
+        List<Object> disabled = asList(components.get("disabled"));
+        if (!disabled.isEmpty()) lines.add("  disabled (not a fault): " + join(disabled));
+        lines.add("  " + bundles.get("total") + " bundles, " + components.get("total") + " components");
+        if (reply.status() == 200) {
+            return print(String.join("\n", lines));
+        }
+        err.println(String.join("\n", lines));
+        return REFUSED;
+    }
+
+    private static String identityPath(Command c) {
+        String path = "/api/identities/" + GatewayClient.segment(c.deviceId());
+        return c.moduleId() == null ? path : path + "/" + GatewayClient.segment(c.moduleId());
+    }
+
+    private static String identityTable(Reply reply) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"DEVICE", "MODULE"});
+        for (Object o : asList(Json.parse(reply.body()))) {
+            Map<String, Object> identity = asMap(o);
+            rows.add(new String[] {text(identity.get("deviceId")), identity.get("moduleId") == null ? "-" : text(identity.get("moduleId"))});
+        }
+        return rows.size() == 1 ? "no identities registered" : Table.format(rows);
+    }
+
+    private static String queueTable(Reply reply) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ENDPOINT", "PRIORITY", "PENDING", "APPENDED", "DELIVERED", "EXPIRED"});
+        for (Object o : asList(Json.parse(reply.body()))) {
+            Map<String, Object> q = asMap(o);
+            String priority = text(q.get("priority"));
+            rows.add(new String[] {text(q.get("endpointId")), DEFAULT_PRIORITY.equals(priority) ? "default" : priority,
+                    text(q.get("pending")), text(q.get("appended")), text(q.get("delivered")), text(q.get("expired"))});
+        }
+        return rows.size() == 1 ? "no queues" : Table.format(rows);
+    }
+
+    private int print(String text) {
+        out.println(text);
+        return OK;
+    }
+
+    /** Prints the gateway's reason: its {@code error} or {@code description}, else the HTTP status. */
+    private int refused(Reply reply) {
+        Map<String, Object> body = asObject(reply);
+        Object reason = body == null ? null : body.get("error") != null ? body.get("error") : body.get("description");
+        if (reason != null) {
+            err.println("gatehouse: " + reason);
+        } else {
+            String text = reply.body() == null ? "" : reply.body().strip();
+            err.println("gatehouse: the gateway answered HTTP " + reply.status()
+                    + (reply.status() == 404 ? " (is the management bundle active?)" : "")
+                    + (text.isEmpty() ? "" : ": " + (text.length() > 200 ? text.substring(0, 200) + "…" : text)));
+        }
+        return REFUSED;
+    }
+
+    private static String field(Reply reply, String name) {
+        Map<String, Object> body = asObject(reply);
+        Object value = body == null ? null : body.get(name);
+        return value == null ? reply.body() : text(value);
+    }
+
+    private static Map<String, Object> asObject(Reply reply) {
+        try {
+            Object parsed = Json.parse(reply.body());
+            return parsed instanceof Map ? asMap(parsed) : null;
+        } catch (IllegalArgumentException notJson) {
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o) {
+        return o instanceof Map ? (Map<String, Object>) o : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> asList(Object o) {
+        return o instanceof List ? (List<Object>) o : List.of();
+    }
+
+    private static String text(Object o) {
+        if (o instanceof BigDecimal n) return n.toPlainString();
+        return String.valueOf(o);
+    }
+
+    private static String join(List<Object> items) {
+        List<String> texts = new ArrayList<>();
+        items.forEach(i -> texts.add(text(i)));
+        return String.join(", ", texts);
+    }
+}

@@ -1,0 +1,97 @@
+package io.gatehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gatehouse.cli.Command.Action;
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+    private static final Map<String, String> NO_ENV = Map.of();
+
+    private static Command parse(String... args) throws UsageException {
+        return CommandLine.parse(args, NO_ENV);
+    }
+
+    @Test
+    void identityAddTakesADeviceAndOptionallyAModuleAndAKey() throws Exception {
+        Command c = parse("identity", "add", "edge1", "--module", "filter", "--key=c2VjcmV0");
+        assertThat(c.action()).isEqualTo(Action.IDENTITY_ADD);
+        assertThat(c.deviceId()).isEqualTo("edge1");
+        assertThat(c.moduleId()).isEqualTo("filter");
+        assertThat(c.key()).isEqualTo("c2VjcmV0");
+
+        Command device = parse("identity", "add", "press-7");
+        assertThat(device.moduleId()).isNull();
+        assertThat(device.key()).isNull();
+    }
+
+    @Test
+    void identityShowAndRemoveTakeADeviceAndOptionallyAModule() throws Exception {
+        Command show = parse("identity", "show", "edge1", "--module=filter");
+        assertThat(show.action()).isEqualTo(Action.IDENTITY_SHOW);
+        assertThat(show.moduleId()).isEqualTo("filter");
+        Command remove = parse("identity", "remove", "edge1");
+        assertThat(remove.action()).isEqualTo(Action.IDENTITY_REMOVE);
+        assertThat(remove.deviceId()).isEqualTo("edge1");
+        assertThat(parse("identity", "list").action()).isEqualTo(Action.IDENTITY_LIST);
+    }
+
+    @Test
+    void otherCommands() throws Exception {
+        Command deploy = parse("deploy", "etc/deployment.json");
+        assertThat(deploy.action()).isEqualTo(Action.DEPLOY);
+        assertThat(deploy.manifest()).isEqualTo("etc/deployment.json");
+        assertThat(parse("queues").action()).isEqualTo(Action.QUEUES);
+        assertThat(parse("health").action()).isEqualTo(Action.HEALTH);
+        assertThat(parse().action()).isEqualTo(Action.HELP);
+        assertThat(parse("help").action()).isEqualTo(Action.HELP);
+        assertThat(parse("queues", "--help").action()).isEqualTo(Action.HELP);
+    }
+
+    @Test
+    void theGatewayIsLoopbackOnTheConfiguredPortUnlessUrlSaysOtherwise() throws Exception {
+        assertThat(parse("health").gateway()).isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(CommandLine.parse(new String[] {"health"}, Map.of("GATEHOUSE_HTTP_PORT", "9090")).gateway())
+                .isEqualTo(URI.create("http://127.0.0.1:9090"));
+        assertThat(CommandLine.parse(new String[] {"health", "--url", "http://gw:81/"}, Map.of("GATEHOUSE_HTTP_PORT", "9090"))
+                .gateway()).isEqualTo(URI.create("http://gw:81"));
+        assertThat(parse("--url=http://10.0.0.2:8080", "queues").gateway()).isEqualTo(URI.create("http://10.0.0.2:8080"));
+    }
+
+    @Test
+    void mistakesAreUsageErrorsThatSayWhatIsWrong() {
+        assertUsage("unknown command frobnicate", "frobnicate");
+        assertUsage("identity needs a subcommand", "identity");
+        assertUsage("unknown identity subcommand rename", "identity", "rename", "x");
+        assertUsage("identity add needs one device id", "identity", "add");
+        assertUsage("identity add needs one device id", "identity", "add", "a", "b");
+        assertUsage("identity show needs one device id", "identity", "show");
+        assertUsage("identity remove takes no --key", "identity", "remove", "d", "--key", "k");
+        assertUsage("identity list takes no --module", "identity", "list", "--module", "m");
+        assertUsage("--module needs a value", "identity", "add", "d", "--module");
+        assertUsage("--key needs a value", "identity", "add", "d", "--key=");
+        assertUsage("deploy needs the manifest file", "deploy");
+        assertUsage("queues takes no arguments", "queues", "extra");
+        assertUsage("unknown option --force", "deploy", "m.json", "--force");
+        assertUsage("--url ftp://x is not a gateway address", "--url", "ftp://x", "health");
+        assertUsage("--url nonsense is not a gateway address", "--url", "nonsense", "health");
+    }
+
+    @Test
+    void aBadPortVariableIsAUsageError() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"health"}, Map.of("GATEHOUSE_HTTP_PORT", "80a")))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("GATEHOUSE_HTTP_PORT=80a is not a port number (1-65535)");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"health"}, Map.of("GATEHOUSE_HTTP_PORT", "70000")))
+                .isInstanceOf(UsageException.class);
+    }
+
+    private static void assertUsage(String message, String... args) {
+        assertThatThrownBy(() -> parse(args)).as(String.join(" ", args))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining(message);
+    }
+}

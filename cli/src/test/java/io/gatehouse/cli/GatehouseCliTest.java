@@ -1,0 +1,260 @@
+package io.gatehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against a real HTTP server standing in for the gateway's management API. */
+class GatehouseCliTest {
+
+    /** What the fake gateway received. */
+    record Received(String method, String path, String body) {
+    }
+
+    private HttpServer server;
+    private final List<Received> received = new ArrayList<>();
+    private int status = 200;
+    private String answer = "{}";
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void startGateway() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            synchronized (received) {
+                received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                        new String(body, StandardCharsets.UTF_8)));
+            }
+            byte[] reply = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, reply.length == 0 ? -1 : reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stopGateway() {
+        server.stop(0);
+    }
+
+    private void gatewayAnswers(int status, String json) {
+        this.status = status;
+        this.answer = json.replace('\'', '"');
+    }
+
+    private int run(String... args) {
+        Map<String, String> env = Map.of("GATEHOUSE_HTTP_PORT", String.valueOf(server.getAddress().getPort()));
+        return new GatehouseCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env).run(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private Received only() {
+        assertThat(received).hasSize(1);
+        return received.get(0);
+    }
+
+    @Test
+    void identityAddPostsTheIdsAndKeyAndPrintsTheConnectionString() {
+        gatewayAnswers(201, "{'deviceId':'edge1','moduleId':'filter','connectionString':'HostName=h;DeviceId=edge1;"
+                + "ModuleId=filter;SharedAccessKey=a2V5;GatewayHostName=g'}");
+
+        int exit = run("identity", "add", "edge1", "--module", "filter", "--key", "a2V5");
+
+        assertThat(exit).isEqualTo(0);
+        assertThat(out()).isEqualTo("HostName=h;DeviceId=edge1;ModuleId=filter;SharedAccessKey=a2V5;GatewayHostName=g\n");
+        assertThat(only()).isEqualTo(new Received("POST", "/api/identities",
+                "{\"deviceId\":\"edge1\",\"moduleId\":\"filter\",\"primaryKey\":\"a2V5\"}"));
+    }
+
+    @Test
+    void aRefusalExitsWith1AndPrintsTheGatewaysReason() {
+        gatewayAnswers(409, "{'error':'identity press-7 already exists'}");
+
+        assertThat(run("identity", "add", "press-7")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: identity press-7 already exists\n");
+        assertThat(out()).isEmpty();
+        assertThat(only().body()).isEqualTo("{\"deviceId\":\"press-7\"}");
+    }
+
+    @Test
+    void identityListPrintsATable() {
+        gatewayAnswers(200, "[{'deviceId':'edge1','moduleId':'filter'},{'deviceId':'press-7','moduleId':null}]");
+
+        assertThat(run("identity", "list")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("DEVICE   MODULE\nedge1    filter\npress-7  -\n");
+        assertThat(only()).isEqualTo(new Received("GET", "/api/identities", ""));
+    }
+
+    @Test
+    void identityShowAndRemoveNameTheIdentityInThePathEncoded() {
+        gatewayAnswers(200, "{'deviceId':'line #1','moduleId':'f','connectionString':'HostName=h;DeviceId=line #1'}");
+        assertThat(run("identity", "show", "line #1", "--module", "f")).isEqualTo(0);
+        assertThat(out()).isEqualTo("HostName=h;DeviceId=line #1\n");
+
+        gatewayAnswers(200, "{'deviceId':'line #1','moduleId':null,'removed':true}");
+        assertThat(run("identity", "remove", "line #1")).isEqualTo(0);
+        assertThat(out()).endsWith("removed line #1\n");
+
+        assertThat(received).containsExactly(
+                new Received("GET", "/api/identities/line%20%231/f", ""),
+                new Received("DELETE", "/api/identities/line%20%231", ""));
+    }
+
+    @Test
+    void deploySendsTheFileAsItIsAndPrintsTheAnswer() throws Exception {
+        String manifest = "{\"modulesContent\": {\"$edgeHub\": {\"properties.desired\": {\"schemaVersion\": \"1.1\"}}}}\n";
+        Path file = Files.writeString(dir.resolve("deployment.json"), manifest);
+        gatewayAnswers(200, "{'status':200,'description':'$edgeHub desired properties applied'}");
+
+        assertThat(run("deploy", file.toString())).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("$edgeHub desired properties applied\n");
+        assertThat(only()).isEqualTo(new Received("POST", "/api/deployment", manifest));
+    }
+
+    @Test
+    void aRefusedDeploymentExitsWith1WithTheDescription() throws Exception {
+        Path file = Files.writeString(dir.resolve("deployment.json"), "{}");
+        gatewayAnswers(400, "{'status':400,'description':'modulesContent is missing; nothing was changed'}");
+
+        assertThat(run("deploy", file.toString())).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: modulesContent is missing; nothing was changed\n");
+    }
+
+    @Test
+    void aMissingManifestFileIsAUsageErrorAndSendsNothing() {
+        assertThat(run("deploy", dir.resolve("nope.json").toString())).isEqualTo(2);
+        assertThat(err()).contains("no such manifest file");
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void queuesPrintsATableWithTheDefaultPriorityNamed() {
+        gatewayAnswers(200, "[{'endpointId':'$upstream','priority':0,'pending':12,'appended':40,'delivered':28,'expired':0},"
+                + "{'endpointId':'edge1/filter/in1','priority':2000000000,'pending':0,'appended':3,'delivered':3,'expired':0}]");
+
+        assertThat(run("queues")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo(
+                "ENDPOINT          PRIORITY  PENDING  APPENDED  DELIVERED  EXPIRED\n"
+                + "$upstream         0         12       40        28         0\n"
+                + "edge1/filter/in1  default   0        3         3          0\n");
+    }
+
+    @Test
+    void healthUpExitsWith0() {
+        gatewayAnswers(200, "{'status':'UP','bundles':{'total':20,'notActive':[]},'components':{'total':14,"
+                + "'notSatisfied':[],'waitingForConfiguration':['x'],'disabled':[]}}");
+
+        assertThat(run("health")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("UP\n  waiting for configuration (not a fault): x\n  20 bundles, 14 components\n");
+    }
+
+    @Test
+    void healthDownExitsWith1AndSaysWhatIsWrong() {
+        gatewayAnswers(503, "{'status':'DOWN','bundles':{'total':20,'notActive':[{'id':7,'symbolicName':'io.gatehouse.router',"
+                + "'state':'RESOLVED','expected':'ACTIVE'}]},'components':{'total':14,'notSatisfied':[{'name':'Dispatcher',"
+                + "'bundle':'io.gatehouse.router','state':'UNSATISFIED_REFERENCE','unsatisfiedReferences':[{'name':'store',"
+                + "'interface':'io.gatehouse.api.store.MessageStore'}]}],'waitingForConfiguration':[],'disabled':[]}}");
+
+        assertThat(run("health")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("DOWN\n"
+                + "  bundle io.gatehouse.router is RESOLVED (expected ACTIVE)\n"
+                + "  component Dispatcher (io.gatehouse.router) is UNSATISFIED_REFERENCE; missing store "
+                + "(io.gatehouse.api.store.MessageStore)\n"
+                + "  20 bundles, 14 components\n");
+    }
+
+    @Test
+    void anAnswerThatIsNotJsonIsStillARefusalWithTheStatus() {
+        gatewayAnswers(404, "<html>Not Found</html>");
+
+        assertThat(run("queues")).isEqualTo(1);
+
+        assertThat(err()).contains("HTTP 404", "management bundle");
+    }
+
+    @Test
+    void aSuccessThatIsNotTheExpectedJsonIsReportedNotThrown() {
+        gatewayAnswers(200, "<html>hello</html>");
+
+        assertThat(run("identity", "list")).isEqualTo(1);
+
+        assertThat(err()).contains("does not understand");
+    }
+
+    @Test
+    void aServiceThatIsAwayIsARefusalWithItsReason() {
+        gatewayAnswers(503, "{'error':'the message store is not available'}");
+        assertThat(run("queues")).isEqualTo(1);
+        assertThat(err()).isEqualTo("gatehouse: the message store is not available\n");
+    }
+
+    @Test
+    void anUnreachableGatewayExitsWith3AndNamesTheUrl() {
+        int port = server.getAddress().getPort();
+        server.stop(0);
+
+        assertThat(run("health")).isEqualTo(3);
+
+        assertThat(err()).contains("cannot reach the gateway at http://127.0.0.1:" + port + " (connection refused)");
+    }
+
+    @Test
+    void usageErrorsExitWith2PrintTheUsageAndSendNothing() {
+        assertThat(run("identity", "add")).isEqualTo(2);
+        assertThat(err()).contains("identity add needs one device id", "usage: gatehouse");
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void helpPrintsTheUsageAndExitsWith0() {
+        assertThat(run("--help")).isEqualTo(0);
+        assertThat(out()).startsWith("usage: gatehouse");
+    }
+
+    @Test
+    void urlOverridesThePortVariable() {
+        gatewayAnswers(200, "[]");
+        int exit = new GatehouseCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                StandardCharsets.UTF_8), Map.of("GATEHOUSE_HTTP_PORT", "1"))
+                .run(new String[] {"--url", "http://127.0.0.1:" + server.getAddress().getPort(), "queues"});
+        assertThat(exit).isEqualTo(0);
+        assertThat(out()).isEqualTo("no queues\n");
+    }
+}

@@ -1,0 +1,40 @@
+package io.gatehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void parsesWhatTheManagementApiAnswers() {
+        Object parsed = Json.parse(" [{\"deviceId\":\"a\\\"b\",\"moduleId\":null,\"n\":-12.5e1,\"ok\":true,"
+                + "\"list\":[1, 2],\"o\":{},\"u\":\"\\u00e9\\n\"}] ");
+        assertThat(parsed).isInstanceOf(List.class);
+        Map<String, Object> o = (Map<String, Object>) ((List<Object>) parsed).get(0);
+        assertThat(o).containsEntry("deviceId", "a\"b").containsEntry("moduleId", null)
+                .containsEntry("n", new BigDecimal("-12.5e1")).containsEntry("ok", true)
+                .containsEntry("list", List.of(new BigDecimal("1"), new BigDecimal("2")))
+                .containsEntry("o", Map.of()).containsEntry("u", "é\n");
+        assertThat(o.keySet()).containsExactly("deviceId", "moduleId", "n", "ok", "list", "o", "u");
+    }
+
+    @Test
+    void refusesWhatIsNotJson() {
+        for (String text : Arrays.asList("", "<html>", "{\"a\" 1}", "[1,]", "{\"a\":1} x", "\"open")) {
+            assertThatThrownBy(() -> Json.parse(text)).as(text).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void quotesStringsSoTheyParseBack() {
+        String nasty = "q\"b\\s\n\t\u0001é";
+        assertThat(Json.parse(Json.quote(nasty))).isEqualTo(nasty);
+    }
+}
