@@ -1,0 +1,97 @@
+package io.gatehouse.router.internal.condition;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.api.message.Message;
+import io.gatehouse.api.message.SystemProperties;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One message as seen by the conditions of all routes: property lookups and a body parsed at
+ * most once, however many routes query it. Not thread-safe; one per routed message.
+ */
+public final class EvaluationContext {
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluationContext.class);
+
+    private final Message message;
+    private final ObjectMapper json;
+    private JsonNode body;
+    private boolean bodyParsed;
+
+    public EvaluationContext(Message message, ObjectMapper json) {
+        this.message = message;
+        this.json = json;
+    }
+
+    public Message message() {
+        return message;
+    }
+
+    /** The application property, name compared case-insensitively; null when absent. */
+    public String appProperty(String name) {
+        return lookup(message.properties(), name);
+    }
+
+    /** The system property by its hub key ({@link SystemProperties}), case-insensitively; null when absent. */
+    public String systemProperty(String name) {
+        return lookup(message.systemProperties(), name);
+    }
+
+    private static String lookup(Map<String, String> map, String name) {
+        String value = map.get(name);
+        if (value != null || map.isEmpty()) return value;
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name)) return e.getValue();
+        }
+        return null;
+    }
+
+    /**
+     * The body as JSON, or null when it cannot be queried: the content type must be
+     * application/json and the encoding utf-8, utf-16 or utf-32, as in IoT Edge.
+     */
+    public JsonNode jsonBody() {
+        if (!bodyParsed) {
+            bodyParsed = true;
+            body = parseBody();
+        }
+        return body;
+    }
+
+    private JsonNode parseBody() {
+        String contentType = systemProperty(SystemProperties.CONTENT_TYPE);
+        if (contentType == null || !contentType.trim().equalsIgnoreCase("application/json")) {
+            LOG.debug("Body query on a message with content type {}: undefined", contentType);
+            return null;
+        }
+        String encoding = systemProperty(SystemProperties.CONTENT_ENCODING);
+        Charset charset = utfCharset(encoding);
+        if (charset == null) {
+            LOG.debug("Body query on a message with content encoding {}: undefined", encoding);
+            return null;
+        }
+        try {
+            byte[] bytes = message.body();
+            return charset == java.nio.charset.StandardCharsets.UTF_8
+                    ? json.readTree(bytes)
+                    : json.readTree(new String(bytes, charset));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Body query on a body that is not JSON: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static Charset utfCharset(String encoding) {
+        if (encoding == null) return null;
+        switch (encoding.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "utf-8": return java.nio.charset.StandardCharsets.UTF_8;
+            case "utf-16": return java.nio.charset.StandardCharsets.UTF_16;
+            case "utf-32": return Charset.forName("UTF-32");
+            default: return null;
+        }
+    }
+}
