@@ -1,0 +1,57 @@
+package io.gatehouse.store.internal;
+
+import io.gatehouse.api.message.Message;
+import io.gatehouse.api.route.RouteTarget;
+import io.gatehouse.api.store.QueueConsumer;
+import io.gatehouse.api.store.QueueStatus;
+import io.gatehouse.api.store.StoredMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Small helpers shared by the store tests. */
+final class StoreTestSupport {
+
+    private StoreTestSupport() {
+    }
+
+    static Message message(String body) {
+        return Message.builder()
+                .body(body.getBytes(StandardCharsets.UTF_8))
+                .systemProperty("messageId", "id-" + body)
+                .systemProperty("connectionDeviceId", "dev1")
+                .property("seq", body)
+                .build();
+    }
+
+    static String body(StoredMessage stored) {
+        return new String(stored.message().body(), StandardCharsets.UTF_8);
+    }
+
+    static List<RouteTarget> to(String endpointId) {
+        return List.of(new RouteTarget(endpointId, RouteTarget.DEFAULT_PRIORITY, -1));
+    }
+
+    static List<RouteTarget> to(String endpointId, int priority, long ttlSecs) {
+        return List.of(new RouteTarget(endpointId, priority, ttlSecs));
+    }
+
+    /** Polls until the consumer is empty. */
+    static List<StoredMessage> drain(QueueConsumer consumer) {
+        List<StoredMessage> out = new ArrayList<>();
+        StoredMessage m;
+        while ((m = consumer.poll()) != null) out.add(m);
+        return out;
+    }
+
+    static List<String> bodies(List<StoredMessage> messages) {
+        return messages.stream().map(StoreTestSupport::body).toList();
+    }
+
+    static QueueStatus status(ChronicleMessageStore store, String endpointId, int priority) {
+        return store.queues().stream()
+                .filter(s -> s.endpointId().equals(endpointId) && s.priority() == priority)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no queue " + endpointId + " priority " + priority));
+    }
+}
