@@ -4,6 +4,7 @@ import io.gatehouse.api.message.Message;
 import io.gatehouse.api.route.MessageRouter;
 import io.gatehouse.api.route.RouteTarget;
 import io.gatehouse.api.store.MessageStore;
+import io.gatehouse.api.store.StoreException;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,12 +70,7 @@ final class TelemetryIngest implements AutoCloseable {
                 outcome.persisted();
                 return;
             }
-            MessageStore s = store.await(serviceWaitMillis);
-            if (s == null) {
-                outcome.failed("no store available for " + serviceWaitMillis + " ms");
-                return;
-            }
-            s.append(message, targets);
+            appendToCurrentStore(message, targets);
             outcome.persisted();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -82,6 +78,28 @@ final class TelemetryIngest implements AutoCloseable {
         } catch (Exception e) {
             LOG.error("Could not store a message; the sender is not acknowledged", e);
             outcome.failed("storage failure: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Appends to the store in service. A store being replaced (its bundle updated) can close under
+     * an append in progress; the message then goes to its successor, so the update costs the
+     * sender a delay, never its connection.
+     */
+    private void appendToCurrentStore(Message message, List<RouteTarget> targets)
+            throws StoreException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(serviceWaitMillis);
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            MessageStore s = left > 0 ? store.await(left) : null;
+            if (s == null) throw new StoreException("no store available for " + serviceWaitMillis + " ms");
+            try {
+                s.append(message, targets);
+                return;
+            } catch (StoreException e) {
+                if (store.get() == s) throw e; // the store in service failed: a real storage failure
+                LOG.debug("Store replaced during an append; appending to its successor");
+            }
         }
     }
 

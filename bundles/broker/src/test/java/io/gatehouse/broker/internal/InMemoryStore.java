@@ -20,10 +20,21 @@ final class InMemoryStore implements MessageStore {
     private final List<StoredMessage> log = new ArrayList<>();
     private final TreeSet<Long> acknowledged = new TreeSet<>();
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String closedReason;
     private Consumer current;
 
     void holdAppends() {
         gate = new CountDownLatch(1);
+    }
+
+    /** Appends held so far, and every later one, fail as those of a closed store do. */
+    void closeUnderAppends(String reason) {
+        closedReason = reason;
+    }
+
+    int appendsWaiting() {
+        return waiting.get();
     }
 
     void releaseAppends() {
@@ -40,11 +51,15 @@ final class InMemoryStore implements MessageStore {
 
     @Override
     public void append(Message message, List<RouteTarget> targets) throws StoreException {
+        waiting.incrementAndGet();
         try {
             gate.await();
         } catch (InterruptedException e) {
             throw new StoreException("interrupted");
+        } finally {
+            waiting.decrementAndGet();
         }
+        if (closedReason != null) throw new StoreException(closedReason);
         Runnable notify;
         synchronized (this) {
             for (RouteTarget t : targets) log.add(new StoredMessage(t.endpointId(), t.priority(), log.size(), message));

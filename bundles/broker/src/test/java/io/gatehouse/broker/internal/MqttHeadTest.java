@@ -176,6 +176,37 @@ class MqttHeadTest {
     }
 
     @Test
+    void aStoreReplacedUnderAnAppendHandsTheMessageToItsSuccessorAndKeepsTheConnection() throws Exception {
+        MqttClient device = connect("dev1");
+        store.holdAppends();
+        var token = device.getTopic("devices/dev1/messages/events/").publish(
+                new MqttMessage("during-update".getBytes(StandardCharsets.UTF_8)));
+        for (int i = 0; i < 250 && store.appendsWaiting() == 0; i++) Thread.sleep(20);
+        assertThat(store.appendsWaiting()).isEqualTo(1);
+        // the store bundle is updated: the service goes away, the old store closes under the append
+        head.unbindStore(store);
+        InMemoryStore successor = new InMemoryStore();
+        head.bindStore(successor);
+        store.closeUnderAppends("queue is closed");
+        store.releaseAppends();
+        token.waitForCompletion(5000);
+        assertThat(token.isComplete()).isTrue();
+        assertThat(successor.appended()).isEqualTo(1);
+        assertThat(device.isConnected()).isTrue();
+        device.disconnect();
+    }
+
+    @Test
+    void aStoreThatFailsWhileInServiceIsNotAcknowledgedAndTheClientIsDisconnected() throws Exception {
+        MqttClient device = connect("dev1");
+        store.closeUnderAppends("disk full");
+        assertThatThrownBy(() -> device.publish("devices/dev1/messages/events/", new byte[] {1}, 1, false))
+                .isInstanceOf(MqttException.class);
+        assertThat(device.isConnected()).isFalse();
+        assertThat(store.appended()).isZero();
+    }
+
+    @Test
     void aClientMayNotPublishOnAnotherIdentitysTopic() throws Exception {
         MqttClient device = connect("dev1");
         assertThatThrownBy(() -> device.publish("devices/dev2/messages/events/", new byte[] {1}, 1, false))
