@@ -77,6 +77,7 @@ class EndToEndSystemTest {
             p2.join();
 
             Map<String, Integer> seen = new HashMap<>();
+            Map<String, Integer> lastSeq = new HashMap<>();
             int duplicates = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (seen.size() < 2 * PER_DEVICE && System.nanoTime() < deadline) {
@@ -90,7 +91,14 @@ class EndToEndSystemTest {
                         .contains("%24.ce=utf-8")
                         .contains("seq=" + r.body().replaceAll(".*\"n\":(\\d+).*", "$1"))
                         .doesNotContain("%24.cmid");
-                if (seen.merge(r.body(), 1, Integer::sum) > 1) duplicates++;
+                if (seen.merge(r.body(), 1, Integer::sum) > 1) {
+                    duplicates++;
+                    continue;
+                }
+                // invariant 3: FIFO per (endpoint, priority, sender)
+                int seq = Integer.parseInt(r.body().replaceAll(".*\"n\":(\\d+).*", "$1"));
+                assertThat(seq).as("order of " + device).isGreaterThan(lastSeq.getOrDefault(device, -1));
+                lastSeq.put(device, seq);
             }
             System.out.printf("end-to-end: %d distinct of %d, %d duplicates%n", seen.size(), 2 * PER_DEVICE, duplicates);
             for (String d : new String[] {"dev1", "dev2"}) {

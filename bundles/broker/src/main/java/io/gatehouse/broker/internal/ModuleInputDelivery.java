@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,8 @@ final class ModuleInputDelivery {
     private final int maxInflight;
     private final MqttQoS qos;
     private final Consumer<MessageStore> onStoreChange = this::storeChanged;
+    /** One pump task queued at a time, however many appends signal meanwhile. */
+    private final AtomicBoolean pumpQueued = new AtomicBoolean();
     private QueueConsumer consumer;
     private int inflight;
     private boolean closed;
@@ -62,7 +65,14 @@ final class ModuleInputDelivery {
         if (s == null || closed) return;
         QueueConsumer c = s.consume(EndpointIds.moduleInputPrefix(module.deviceId(), module.moduleId()));
         consumer = c;
-        c.onAvailable(() -> channel.eventLoop().execute(this::pump));
+        c.onAvailable(() -> {
+            if (pumpQueued.compareAndSet(false, true)) {
+                channel.eventLoop().execute(() -> {
+                    pumpQueued.set(false);
+                    pump();
+                });
+            }
+        });
         pump();
     }
 

@@ -122,7 +122,8 @@ public class MqttHead {
                     new InputSubscriptions(Path.of(config.stateDirectory(), "input-subscriptions")),
                     userTopics, config.maxInflightToModule(), config.maxPendingAcks(), config.maxMessageBytes());
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-mqtt-accept"));
-            workers = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("gatehouse-mqtt"));
+            int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+            workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("gatehouse-mqtt"));
             int maxBytes = config.maxMessageBytes();
             listener = new ServerBootstrap()
                     .group(boss, workers)

@@ -3,7 +3,6 @@ package io.gatehouse.broker.internal;
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.message.SystemProperties;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -103,8 +102,27 @@ final class PropertyBag {
         return s.indexOf('%') < 0 && s.indexOf('+') < 0 ? s : URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /** Percent-encodes all but RFC 3986 unreserved characters (spaces as %20, not '+'). */
     private static String encodePart(String s) {
-        // URLEncoder writes spaces as '+'; IoT Hub property bags use %20
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        int i = 0;
+        while (i < s.length() && isUnreserved(s.charAt(i))) i++;
+        if (i == s.length()) return s;
+        StringBuilder out = new StringBuilder(s.length() + 16).append(s, 0, i);
+        for (byte b : s.substring(i).getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            if (isUnreserved(c)) {
+                out.append(c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isUnreserved(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.' || c == '_' || c == '~';
     }
 }

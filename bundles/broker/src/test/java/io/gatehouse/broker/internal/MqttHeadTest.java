@@ -24,20 +24,25 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The head with a real MQTT client (Paho) on a real socket; router and store are small in-test ones. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttHeadTest {
     private static final String HOST = "hub.example.net";
 
     @TempDir
-    Path state;
-    private final InMemoryStore store = new InMemoryStore();
+    static Path state;
+    private InMemoryStore store;
     private final MqttHead head = new MqttHead();
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private final List<MqttClient> clients = new java.util.ArrayList<>();
     private int port;
 
     record Received(String topic, String body) {
@@ -53,24 +58,47 @@ class MqttHeadTest {
             ? List.of(new RouteTarget(EndpointIds.moduleInput("edge1", "sink", "in1"), 0, -1))
             : List.of();
 
-    @BeforeEach
-    void start() throws Exception {
+    /** One head for the class: starting and stopping the embedded Moquette costs seconds. */
+    @BeforeAll
+    void startHead() throws Exception {
         head.bindAuthenticator(AUTH);
         head.bindRouter(ROUTER);
-        head.bindStore(store);
         head.activate(Configs.of(MqttHead.Config.class, Map.of("port", 0, "stateDirectory", state.toString(),
                 "serviceWaitMillis", 2000L)));
         port = head.boundPort();
     }
 
-    @AfterEach
-    void stop() {
-        store.releaseAppends();
+    @AfterAll
+    void stopHead() {
         head.deactivate();
+    }
+
+    /** A fresh store per test, bound as a store bundle update would bind it. */
+    @BeforeEach
+    void freshStore() {
+        store = new InMemoryStore();
+        head.bindStore(store);
+        received.clear();
+    }
+
+    @AfterEach
+    void closeClientsAndStore() {
+        store.releaseAppends();
+        for (MqttClient c : clients) {
+            try {
+                if (c.isConnected()) c.disconnectForcibly(100, 100);
+                c.close(true);
+            } catch (MqttException ignored) {
+                // already gone
+            }
+        }
+        clients.clear();
+        head.unbindStore(store);
     }
 
     private MqttClient connect(String identity, String token, boolean cleanSession) throws MqttException {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, identity, new MemoryPersistence());
+        clients.add(c);
         MqttConnectOptions o = new MqttConnectOptions();
         o.setUserName(HOST + "/" + identity + "/?api-version=2021-04-12");
         if (token != null) o.setPassword(token.toCharArray());
@@ -158,6 +186,58 @@ class MqttHeadTest {
     }
 
     @Test
+    void aMessageTheModuleDidNotAcknowledgeStaysInTheQueueAndComesAgain() throws Exception {
+        MqttClient module = new MqttClient("tcp://127.0.0.1:" + port, "edge1/sink", new MemoryPersistence());
+        clients.add(module);
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(HOST + "/edge1/sink/?api-version=2021-04-12");
+        o.setPassword("token-edge1/sink".toCharArray());
+        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        module.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                arrived.countDown();
+                throw new IllegalStateException("module crashes before its PUBACK");
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        module.connect(o);
+        module.subscribe("devices/edge1/modules/sink/inputs/#", 1);
+        connect("dev1").publish("devices/dev1/messages/events/", "unacked".getBytes(StandardCharsets.UTF_8), 1, false);
+        assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 100 && module.isConnected(); i++) Thread.sleep(20);
+        assertThat(store.isAcknowledged(0)).as("left the queue without the module's PUBACK").isFalse();
+
+        MqttClient again = connect("edge1/sink");
+        again.subscribe("devices/edge1/modules/sink/inputs/#", 1);
+        Received r = received.poll(10, TimeUnit.SECONDS);
+        assertThat(r).isNotNull();
+        assertThat(r.body()).isEqualTo("unacked");
+        for (int i = 0; i < 100 && !store.isAcknowledged(0); i++) Thread.sleep(20);
+        assertThat(store.isAcknowledged(0)).isTrue();
+    }
+
+    @Test
+    void garbageOnTheWireClosesThatConnectionAndTheHubServesOthers() throws Exception {
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", port)) {
+            raw.setSoTimeout(5000);
+            raw.getOutputStream().write(new byte[] {(byte) 0xF0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1, 2, 3});
+            raw.getOutputStream().flush();
+            assertThat(raw.getInputStream().read()).as("connection closed").isEqualTo(-1);
+        }
+        MqttClient device = connect("dev1");
+        device.publish("devices/dev1/messages/events/", "still-serving".getBytes(StandardCharsets.UTF_8), 1, false);
+        assertThat(store.appended()).isEqualTo(1);
+    }
+
+    @Test
     void pubackWaitsUntilTheMessageIsStored() throws Exception {
         MqttClient device = connect("dev1");
         store.holdAppends();
@@ -187,8 +267,10 @@ class MqttHeadTest {
         head.unbindStore(store);
         InMemoryStore successor = new InMemoryStore();
         head.bindStore(successor);
-        store.closeUnderAppends("queue is closed");
-        store.releaseAppends();
+        InMemoryStore replaced = store;
+        store = successor; // unbound after the test
+        replaced.closeUnderAppends("queue is closed");
+        replaced.releaseAppends();
         token.waitForCompletion(5000);
         assertThat(token.isComplete()).isTrue();
         assertThat(successor.appended()).isEqualTo(1);
