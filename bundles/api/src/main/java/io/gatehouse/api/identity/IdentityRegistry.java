@@ -13,8 +13,8 @@ public interface IdentityRegistry {
     /**
      * Registers an identity. A null key is generated (32 random bytes, base64).
      *
-     * @throws IllegalArgumentException with a reason a user can act on: an invalid id or key,
-     *     or an id that is already registered
+     * @throws IdentityExistsException when the id is already registered
+     * @throws IllegalArgumentException with a reason a user can act on: an invalid id or key
      */
     Identity add(IdentityId id, String primaryKey, String secondaryKey);
 

@@ -1,6 +1,7 @@
 package io.gatehouse.auth.internal;
 
 import io.gatehouse.api.identity.Identity;
+import io.gatehouse.api.identity.IdentityExistsException;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
 import java.io.IOException;
@@ -109,7 +110,7 @@ public class FileIdentityRegistry implements IdentityRegistry {
         Identity identity = new Identity(id, primary, secondary);
         synchronized (writeLock) {
             if (identities.containsKey(id)) {
-                throw new IllegalArgumentException("identity " + LogSafe.quote(id.toString()) + " already exists");
+                throw new IdentityExistsException("identity " + LogSafe.quote(id.toString()) + " already exists");
             }
             Map<IdentityId, Identity> changed = new LinkedHashMap<>(identities);
             changed.put(id, identity);

@@ -139,7 +139,8 @@ class FileIdentityRegistryTest {
 
         assertThatThrownBy(() -> registry.add(IdentityId.module("edge1", "filter"), KEY_B, KEY_B))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("identity 'edge1/filter' already exists");
+                .hasMessage("identity 'edge1/filter' already exists")
+                .isInstanceOf(io.gatehouse.api.identity.IdentityExistsException.class);
 
         assertThat(registry.get(IdentityId.module("edge1", "filter")).orElseThrow().primaryKey()).isEqualTo(KEY_A);
         assertThat(Files.readString(file())).isEqualTo(before);

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.api.identity.Identity;
+import io.gatehouse.api.identity.IdentityExistsException;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -85,8 +85,7 @@ public final class IdentitiesApi {
             added = registry.add(id, primaryKey, secondaryKey);
         } catch (IllegalArgumentException refused) {
             String reason = refused.getMessage() == null ? "invalid identity" : refused.getMessage();
-            boolean exists = reason.toLowerCase(Locale.ROOT).contains("already exists");
-            return ApiResponse.error(exists ? 409 : 400, reason);
+            return ApiResponse.error(refused instanceof IdentityExistsException ? 409 : 400, reason);
         }
         LOG.info("Registered identity {}", added.id());
         return new ApiResponse(201, answer(added));

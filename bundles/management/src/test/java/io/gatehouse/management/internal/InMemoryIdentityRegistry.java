@@ -1,6 +1,7 @@
 package io.gatehouse.management.internal;
 
 import io.gatehouse.api.identity.Identity;
+import io.gatehouse.api.identity.IdentityExistsException;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.Optional;
 /**
  * A small in-test registry: the real one lives in the auth bundle (another team's), and this
  * bundle must not depend on it. It keeps the contract's parts these tests rely on: generated keys,
- * IllegalArgumentException with "already exists", and a refusal of keys that are not base64.
+ * IdentityExistsException, and a refusal of keys that are not base64.
  */
 final class InMemoryIdentityRegistry implements IdentityRegistry {
     private final Map<IdentityId, Identity> identities = new LinkedHashMap<>();
@@ -32,7 +33,7 @@ final class InMemoryIdentityRegistry implements IdentityRegistry {
     @Override
     public synchronized Identity add(IdentityId id, String primaryKey, String secondaryKey) {
         if (identities.containsKey(id)) {
-            throw new IllegalArgumentException("identity " + id + " already exists");
+            throw new IdentityExistsException("identity " + id + " already exists");
         }
         if (id.deviceId().contains(" ")) {
             throw new IllegalArgumentException("device id \"" + id.deviceId() + "\" contains a space");
