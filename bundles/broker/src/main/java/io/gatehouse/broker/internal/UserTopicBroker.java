@@ -60,6 +60,11 @@ final class UserTopicBroker implements AutoCloseable {
         return port;
     }
 
+    /** Whether Moquette has finished connecting this client's session (it says so after CONNACK). */
+    boolean hasConnected(String clientId) {
+        return server.listConnectedClients().stream().anyMatch(c -> clientId.equals(c.getClientID()));
+    }
+
     byte[] secret() {
         return secret.clone();
     }

@@ -31,6 +31,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Carries one client's user-topic traffic to the general broker over a loopback MQTT
@@ -48,6 +49,7 @@ final class UserTopicRelay {
     }
 
     private final MqttConnection client;
+    private final UserTopicBroker broker;
     private final ArrayDeque<MqttMessage> beforeConnAck = new ArrayDeque<>();
     private final Map<Integer, PendingSubAck> pendingSubAcks = new HashMap<>();
     private Channel backend;
@@ -57,6 +59,7 @@ final class UserTopicRelay {
     UserTopicRelay(MqttConnection client, UserTopicBroker broker, int maxMessageBytes, boolean cleanSession,
             MqttConnectMessage clientConnect) {
         this.client = client;
+        this.broker = broker;
         MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
                 .clientId(client.identity().toString())
                 .cleanSession(cleanSession)
@@ -137,6 +140,26 @@ final class UserTopicRelay {
         }
     }
 
+    /**
+     * Moquette 0.17 marks a connection as connected in a listener of its CONNACK write that can run
+     * after the client's next packet has been read, and then drops that packet's connection ("SUBSCRIBE
+     * received on already closed connection"). So the relay sends nothing until Moquette lists the
+     * client as connected.
+     */
+    private void whenSessionReady(int attempt) {
+        if (closed) return;
+        if (broker.hasConnected(client.identity().toString())) {
+            connected = true;
+            MqttMessage m;
+            while ((m = beforeConnAck.poll()) != null) backend.write(m);
+            backend.flush();
+        } else if (attempt < 2000) {
+            backend.eventLoop().schedule(() -> whenSessionReady(attempt + 1), 1, TimeUnit.MILLISECONDS);
+        } else {
+            client.closeBecause("general broker did not complete the relay's connection");
+        }
+    }
+
     private final class FromBroker extends SimpleChannelInboundHandler<MqttMessage> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
@@ -152,10 +175,7 @@ final class UserTopicRelay {
                         client.closeBecause("general broker refused the relay: " + code);
                         return;
                     }
-                    connected = true;
-                    MqttMessage m;
-                    while ((m = beforeConnAck.poll()) != null) backend.write(m);
-                    backend.flush();
+                    whenSessionReady(0);
                 }
                 case PUBLISH -> {
                     MqttPublishMessage p = (MqttPublishMessage) msg;
