@@ -2,8 +2,10 @@ package io.gatehouse.api.route;
 
 import io.gatehouse.api.message.Message;
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Evaluates the active routes for a message. */
+@ProviderType
 public interface MessageRouter {
 
     /**

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,6 @@ final class TelemetryIngest implements AutoCloseable {
     private final ServiceSlot<MessageStore> store;
     private final long serviceWaitMillis;
     private final ExecutorService worker;
-    private final AtomicLong unrouted = new AtomicLong();
 
     TelemetryIngest(ServiceSlot<MessageRouter> router, ServiceSlot<MessageStore> store, long serviceWaitMillis) {
         this.router = router;
@@ -50,10 +48,6 @@ final class TelemetryIngest implements AutoCloseable {
         worker.execute(() -> ingest(message, outcome));
     }
 
-    long unroutedCount() {
-        return unrouted.get();
-    }
-
     private void ingest(Message message, Outcome outcome) {
         try {
             MessageRouter r = router.await(serviceWaitMillis);
@@ -63,8 +57,7 @@ final class TelemetryIngest implements AutoCloseable {
             }
             List<RouteTarget> targets = r.route(message);
             if (targets.isEmpty()) {
-                // as in IoT Edge: acknowledged and dropped, counted as reason no_route
-                unrouted.incrementAndGet();
+                // as in IoT Edge: acknowledged and dropped; the router counts it (reason no_route)
                 LOG.debug("No route matches a message from {}; dropped (no_route)",
                         message.systemProperties().get("connectionDeviceId"));
                 outcome.persisted();
