@@ -9,6 +9,9 @@ root=$(cd "$here/.." && pwd)
 load=${MQTT_LOAD:-$root/../shared/bench/mqtt-load/run}
 home=${GATEHOUSE_HOME:-$root/distribution/target/gatehouse}
 messages=${1:-50000}
+# Each broker first gets an unmeasured warm-up run: the JVM compiles its hot paths in the first
+# tens of thousands of messages, and a gateway runs for months, not seconds.
+warmup=${WARMUP_MESSAGES:-20000}
 [ -x "$home/bin/gatehouse" ] || { echo "build first: mvn -B install -DskipTests" >&2; exit 2; }
 command -v mosquitto >/dev/null || { echo "needs mosquitto (apt-get install mosquitto)" >&2; exit 2; }
 
@@ -27,6 +30,7 @@ mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 pids+=($!)
 sleep 1
 echo "== Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}') plain QoS 1" >&2
+"$load" --port "$mport" --pubs 4 --subs 1 --messages "$warmup" --qos 1 > /dev/null
 "$load" --port "$mport" --pubs 4 --subs 1 --messages "$messages" --qos 1 | tail -1 | tee "$work/mosquitto.json"
 
 # --- Gatehouse: routed telemetry into a module input
@@ -45,10 +49,13 @@ cat > "$work/deployment.json" <<'JSON'
 JSON
 "$home/bin/gatehouse" deploy "$work/deployment.json" >/dev/null
 echo "== Gatehouse routed QoS 1 (device -> route -> store -> module input)" >&2
-"$load" --port "$GATEHOUSE_MQTT_PORT" --iothub "$GATEHOUSE_IOTHUB_HOSTNAME" --key "$key" \
-  --pubs 4 --pub-id 'dev{i}' --pub-topic 'devices/{id}/messages/events/$.ct=application%2Fjson&$.ce=utf-8' \
-  --subs 1 --sub-id 'edge1/sink' --sub-topic 'devices/edge1/modules/sink/inputs/#' \
-  --messages "$messages" --qos 1 | tail -1 | tee "$work/gatehouse.json"
+routed() {
+  "$load" --port "$GATEHOUSE_MQTT_PORT" --iothub "$GATEHOUSE_IOTHUB_HOSTNAME" --key "$key" \
+    --pubs 4 --pub-id 'dev{i}' --pub-topic 'devices/{id}/messages/events/$.ct=application%2Fjson&$.ce=utf-8' \
+    --subs 1 --sub-id 'edge1/sink' --sub-topic 'devices/edge1/modules/sink/inputs/#' --qos 1 --messages "$1"
+}
+routed "$warmup" > /dev/null
+routed "$messages" | tail -1 | tee "$work/gatehouse.json"
 rss=$(ps -o rss= -p "$(pgrep -f "gatehouse.data=$GATEHOUSE_DATA" | head -1)" 2>/dev/null || echo 0)
 
 python3 - "$work/mosquitto.json" "$work/gatehouse.json" "$rss" <<'PY'

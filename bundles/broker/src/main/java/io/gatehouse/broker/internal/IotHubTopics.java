@@ -21,17 +21,21 @@ final class IotHubTopics {
                 || topic.startsWith("$edgehub/");
     }
 
+    /** The telemetry topic of an identity without its property bag: computed once per connection. */
+    static String telemetryTopic(IdentityId identity) {
+        return ownPrefix(identity) + EVENTS;
+    }
+
     /**
-     * The property bag of a telemetry topic of {@code identity}
+     * The property bag of a telemetry topic whose start is {@code telemetryTopic}
      * ({@code devices/{d}/messages/events/[bag]} or {@code devices/{d}/modules/{m}/messages/events/[bag]}),
-     * or null when the topic is not that identity's telemetry topic.
+     * or null when the topic is not that telemetry topic.
      */
-    static String telemetryPropertyBag(String topic, IdentityId identity) {
-        String prefix = ownPrefix(identity) + EVENTS;
-        if (!topic.startsWith(prefix)) return null;
-        if (topic.length() == prefix.length()) return "";
-        if (topic.charAt(prefix.length()) != '/') return null;
-        return topic.substring(prefix.length() + 1);
+    static String telemetryPropertyBag(String topic, String telemetryTopic) {
+        if (!topic.startsWith(telemetryTopic)) return null;
+        if (topic.length() == telemetryTopic.length()) return "";
+        if (topic.charAt(telemetryTopic.length()) != '/') return null;
+        return topic.substring(telemetryTopic.length() + 1);
     }
 
     /**

@@ -50,12 +50,17 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     private final HubContext hub;
     private Channel channel;
     private IdentityId identity;
+    private String telemetryTopic;
+    private long enqueuedMillis;
+    private String enqueuedTime;
     private boolean cleanSession;
     private boolean graceful;
     private final PacketIds packetIds = new PacketIds();
     private ModuleInputDelivery delivery;
     private UserTopicRelay relay;
     private int pendingAcks;
+    private List<Message> readBatch = new ArrayList<>();
+    private final List<Integer> readBatchPacketIds = new ArrayList<>();
     private boolean flushScheduled;
 
     MqttConnection(HubContext hub) {
@@ -165,6 +170,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         identity = result.identity();
+        telemetryTopic = IotHubTopics.telemetryTopic(identity);
         cleanSession = connect.variableHeader().isCleanSession();
         int keepAlive = connect.variableHeader().keepAliveTimeSeconds();
         if (keepAlive > 0) {
@@ -210,7 +216,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             closeBecause("published with QoS 2 to " + topic + "; IoT Hub topics take QoS 0 or 1");
             return;
         }
-        String bag = IotHubTopics.telemetryPropertyBag(topic, identity);
+        String bag = IotHubTopics.telemetryPropertyBag(topic, telemetryTopic);
         if (bag == null) {
             closeBecause("may not publish to " + topic + " (only to its own telemetry topic)");
             return;
@@ -222,38 +228,46 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             closeBecause("published a malformed property bag on " + topic + ": " + e.getMessage());
             return;
         }
+        readBatch.add(message);
         if (qos == MqttQoS.AT_MOST_ONCE) {
-            hub.ingest().submit(message, IGNORED);
+            readBatchPacketIds.add(0);
             return;
         }
-        int packetId = publish.variableHeader().packetId();
+        readBatchPacketIds.add(publish.variableHeader().packetId());
         if (++pendingAcks >= hub.maxPendingAcks()) {
             // push back on a fast publisher: stop reading its socket until the store catches up
             channel.config().setAutoRead(false);
         }
-        hub.ingest().submit(message, new TelemetryIngest.Outcome() {
+    }
+
+    /** The publishes of one read go to the ingest thread together; PUBACKs come back together. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        submitReadBatch();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void submitReadBatch() {
+        if (readBatch.isEmpty()) return;
+        List<Message> messages = readBatch;
+        int[] packetIds = readBatchPacketIds.stream().mapToInt(Integer::intValue).toArray();
+        readBatch = new ArrayList<>();
+        readBatchPacketIds.clear();
+        hub.ingest().submit(messages, new TelemetryIngest.Outcome() {
             @Override
-            public void persisted() {
-                channel.eventLoop().execute(() -> acknowledge(packetId));
+            public void persisted(int count) {
+                channel.eventLoop().execute(() -> acknowledge(packetIds, count));
             }
 
             @Override
-            public void failed(String reason) {
-                channel.eventLoop().execute(() -> closeBecause("message not stored (" + reason + "); not acknowledged"));
+            public void failed(int persistedCount, String reason) {
+                channel.eventLoop().execute(() -> {
+                    acknowledge(packetIds, persistedCount);
+                    closeBecause("message not stored (" + reason + "); not acknowledged");
+                });
             }
         });
     }
-
-    private static final TelemetryIngest.Outcome IGNORED = new TelemetryIngest.Outcome() {
-        @Override
-        public void persisted() {
-        }
-
-        @Override
-        public void failed(String reason) {
-            LOG.warn("A QoS 0 message was lost: {}", reason);
-        }
-    };
 
     private Message toMessage(MqttPublishMessage publish, String bag) {
         Message.Builder b = Message.builder().body(ByteBufUtil.getBytes(publish.content()));
@@ -262,17 +276,32 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         b.systemProperty(SystemProperties.CONNECTION_MODULE_ID, identity.moduleId());
         if (!identity.isModule()) b.systemProperty(SystemProperties.OUTPUT_NAME, null);
         b.systemProperty(SystemProperties.CONNECTION_AUTH_METHOD, "sas");
-        b.systemProperty(SystemProperties.ENQUEUED_TIME, Instant.now().toString());
+        b.systemProperty(SystemProperties.ENQUEUED_TIME, enqueuedTimeNow());
         return b.build();
     }
 
-    private void acknowledge(int packetId) {
+    /** PUBACKs for the first {@code count} of a batch (QoS 0 messages, id 0, need none). */
+    /** ISO-8601 with milliseconds; formatted once per millisecond, not per message. */
+    private String enqueuedTimeNow() {
+        long now = System.currentTimeMillis();
+        if (now != enqueuedMillis || enqueuedTime == null) {
+            enqueuedMillis = now;
+            enqueuedTime = Instant.ofEpochMilli(now).toString();
+        }
+        return enqueuedTime;
+    }
+
+    private void acknowledge(int[] packetIds, int count) {
         if (!channel.isActive()) return;
-        channel.write(MqttMessageBuilders.pubAck().packetId(packetId).build());
-        if (--pendingAcks < hub.maxPendingAcks() / 2 && !channel.config().isAutoRead()) {
+        for (int i = 0; i < count; i++) {
+            if (packetIds[i] == 0) continue;
+            channel.write(MqttMessageBuilders.pubAck().packetId(packetIds[i]).build());
+            pendingAcks--;
+        }
+        if (pendingAcks < hub.maxPendingAcks() / 2 && !channel.config().isAutoRead()) {
             channel.config().setAutoRead(true);
         }
-        scheduleFlush();
+        channel.flush();
     }
 
     /** Coalesces the flushes of many acknowledgements completing together into one write. */
@@ -406,6 +435,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        submitReadBatch(); // stored, though no PUBACK can reach the client any more
         if (identity != null) {
             hub.connections().unregister(identity, this);
             LOG.info("{} disconnected{}", identity, graceful ? "" : " (connection lost)");

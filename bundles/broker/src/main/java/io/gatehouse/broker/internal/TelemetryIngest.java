@@ -21,11 +21,14 @@ import org.slf4j.LoggerFactory;
 final class TelemetryIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryIngest.class);
 
-    /** What the caller does once the message is safe (ack) or could not be made safe (fail). */
+    /**
+     * What the caller does with a batch: acknowledge the first {@code count} messages, which are
+     * safe; on failure, the ones after them are not.
+     */
     interface Outcome {
-        void persisted();
+        void persisted(int count);
 
-        void failed(String reason);
+        void failed(int persistedCount, String reason);
     }
 
     private final ServiceSlot<MessageRouter> router;
@@ -44,34 +47,43 @@ final class TelemetryIngest implements AutoCloseable {
         });
     }
 
-    void submit(Message message, Outcome outcome) {
-        worker.execute(() -> ingest(message, outcome));
+    /**
+     * Routes and stores the messages of one read from one connection, in order. Handing them over
+     * as a batch costs one thread hand-off and one acknowledgement task per read instead of per
+     * message.
+     */
+    void submit(List<Message> messages, Outcome outcome) {
+        worker.execute(() -> ingest(messages, outcome));
     }
 
-    private void ingest(Message message, Outcome outcome) {
+    private void ingest(List<Message> messages, Outcome outcome) {
+        int done = 0;
         try {
-            MessageRouter r = router.await(serviceWaitMillis);
-            if (r == null) {
-                outcome.failed("no router available for " + serviceWaitMillis + " ms");
-                return;
+            for (Message message : messages) {
+                ingest(message);
+                done++;
             }
-            List<RouteTarget> targets = r.route(message);
-            if (targets.isEmpty()) {
-                // as in IoT Edge: acknowledged and dropped; the router counts it (reason no_route)
-                LOG.debug("No route matches a message from {}; dropped (no_route)",
-                        message.systemProperties().get("connectionDeviceId"));
-                outcome.persisted();
-                return;
-            }
-            appendToCurrentStore(message, targets);
-            outcome.persisted();
+            outcome.persisted(done);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            outcome.failed("shutting down");
-        } catch (Exception e) {
+            outcome.failed(done, "shutting down");
+        } catch (StoreException | RuntimeException e) {
             LOG.error("Could not store a message; the sender is not acknowledged", e);
-            outcome.failed("storage failure: " + e.getMessage());
+            outcome.failed(done, "storage failure: " + e.getMessage());
         }
+    }
+
+    private void ingest(Message message) throws InterruptedException, StoreException {
+        MessageRouter r = router.await(serviceWaitMillis);
+        if (r == null) throw new StoreException("no router available for " + serviceWaitMillis + " ms");
+        List<RouteTarget> targets = r.route(message);
+        if (targets.isEmpty()) {
+            // as in IoT Edge: acknowledged and dropped; the router counts it (reason no_route)
+            LOG.debug("No route matches a message from {}; dropped (no_route)",
+                    message.systemProperties().get("connectionDeviceId"));
+            return;
+        }
+        appendToCurrentStore(message, targets);
     }
 
     /**

@@ -35,15 +35,17 @@ class UsernameAndTopicsTest {
 
     @Test
     void telemetryTopicsAreOnlyTheIdentitysOwn() {
-        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/events/a=1", DEV)).isEqualTo("a=1");
-        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/events/", DEV)).isEmpty();
-        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/events", DEV)).isEmpty();
-        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev2/messages/events/", DEV)).isNull();
-        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/eventsX", DEV)).isNull();
-        assertThat(IotHubTopics.telemetryPropertyBag("devices/edge1/modules/filter/messages/events/$.on=o", MOD))
+        String dev = IotHubTopics.telemetryTopic(DEV);
+        String mod = IotHubTopics.telemetryTopic(MOD);
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/events/a=1", dev)).isEqualTo("a=1");
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/events/", dev)).isEmpty();
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/events", dev)).isEmpty();
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev2/messages/events/", dev)).isNull();
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/eventsX", dev)).isNull();
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/edge1/modules/filter/messages/events/$.on=o", mod))
                 .isEqualTo("$.on=o");
-        assertThat(IotHubTopics.telemetryPropertyBag("devices/edge1/messages/events/", MOD)).isNull();
-        assertThat(IotHubTopics.telemetryPropertyBag("devices/edge1/modules/other/messages/events/", MOD)).isNull();
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/edge1/messages/events/", mod)).isNull();
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/edge1/modules/other/messages/events/", mod)).isNull();
     }
 
     @Test
