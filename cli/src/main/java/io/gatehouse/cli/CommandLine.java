@@ -26,9 +26,14 @@ final class CommandLine {
             "  deploy <manifest.json>           apply a deployment manifest",
             "  queues                           the store's endpoint queues",
             "  health                           whether every bundle and component is up",
+            "  route test <route> [--message <message.json>]",
+            "                                   evaluate a route on a message as the router would (quote the route;",
+            "                                   the file holds {systemProperties, properties, body | bodyBase64})",
+            "  route stats                      messages the router dropped, by reason",
             "",
             "The gateway is http://127.0.0.1:$" + PORT_VARIABLE + " (default " + DEFAULT_PORT + "); --url overrides it.",
-            "Exit codes: 0 ok, 1 refused by the gateway, 2 usage error, 3 gateway not reachable.");
+            "Exit codes: 0 ok (route test: evaluated, whatever the result), 1 refused by the gateway (route test:",
+            "the route does not compile), 2 usage error, 3 gateway not reachable.");
 
     private CommandLine() {
     }
@@ -39,6 +44,7 @@ final class CommandLine {
         String module = null;
         String key = null;
         String ttl = null;
+        String message = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -56,6 +62,9 @@ final class CommandLine {
             } else if (arg.equals("--ttl") || arg.startsWith("--ttl=")) {
                 ttl = optionValue(args, i, "--ttl");
                 if (!arg.contains("=")) i++;
+            } else if (arg.equals("--message") || arg.startsWith("--message=")) {
+                message = optionValue(args, i, "--message");
+                if (!arg.contains("=")) i++;
             } else if (arg.startsWith("--")) {
                 throw new UsageException("unknown option " + arg);
             } else {
@@ -70,6 +79,9 @@ final class CommandLine {
         if (ttl != null && !(words.size() > 1 && command.equals("identity") && words.get(1).equals("token"))) {
             throw new UsageException("--ttl goes with identity token");
         }
+        if (message != null && !(words.size() > 1 && command.equals("route") && words.get(1).equals("test"))) {
+            throw new UsageException("--message goes with route test");
+        }
         switch (command) {
             case "identity":
                 return identity(words, gateway, module, key, ttl);
@@ -83,6 +95,9 @@ final class CommandLine {
                 expectWords(words, 1, command + " takes no arguments");
                 return new Command(command.equals("queues") ? Action.QUEUES : Action.HEALTH, gateway,
                         null, null, null, null, null);
+            case "route":
+                noOptions(command, module, key);
+                return route(words, gateway, message);
             default:
                 throw new UsageException("unknown command " + command);
         }
@@ -116,6 +131,24 @@ final class CommandLine {
                 return new Command(Action.IDENTITY_TOKEN, gateway, words.get(2), module, null, null, ttlSeconds(ttl));
             default:
                 throw new UsageException("unknown identity subcommand " + sub + "; use add, list, show, remove or token");
+        }
+    }
+
+    private static Command route(List<String> words, URI gateway, String message) throws UsageException {
+        if (words.size() < 2) {
+            throw new UsageException("route needs a subcommand: test or stats");
+        }
+        switch (words.get(1)) {
+            case "test":
+                // One argument: unquoted, the shell would split the route and expand its * and $.
+                expectWords(words, 3, "route test needs the route as one quoted argument: "
+                        + "route test 'FROM /messages/* WHERE $connectionDeviceId = \"press-7\" INTO $upstream'");
+                return new Command(Action.ROUTE_TEST, gateway, null, null, null, null, null, words.get(2), message);
+            case "stats":
+                expectWords(words, 2, "route stats takes no arguments");
+                return new Command(Action.ROUTE_STATS, gateway, null, null, null, null, null);
+            default:
+                throw new UsageException("unknown route subcommand " + words.get(1) + "; use test or stats");
         }
     }
 

@@ -100,6 +100,12 @@ public final class GatehouseCli {
             }
             case HEALTH:
                 return health(gateway.get("/health"));
+            case ROUTE_TEST:
+                return routeTest(c, gateway);
+            case ROUTE_STATS: {
+                Reply reply = gateway.get("/api/routes/stats");
+                return reply.status() == 200 ? print(droppedMessages(reply)) : refused(reply);
+            }
             default:
                 throw new IllegalStateException("unhandled " + c.action());
         }
@@ -118,6 +124,65 @@ public final class GatehouseCli {
         }
         Reply reply = gateway.post("/api/deployment", manifest);
         return reply.status() == 200 ? print(field(reply, "description")) : refused(reply);
+    }
+
+    /**
+     * Exit 0 whenever the gateway evaluated the route, whether it fires or not: the answer is the
+     * output. A route that does not compile is a refusal (1) with the compiler's reason.
+     */
+    private int routeTest(Command c, GatewayClient gateway) throws UnreachableException {
+        StringBuilder request = new StringBuilder("{\"route\":").append(Json.quote(c.route()));
+        if (c.messageFile() != null) {
+            String message;
+            try {
+                message = Files.readString(Path.of(c.messageFile()), StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                err.println("gatehouse: no such message file: " + c.messageFile());
+                return USAGE;
+            } catch (IOException | RuntimeException e) {
+                err.println("gatehouse: cannot read message file " + c.messageFile() + ": " + e);
+                return USAGE;
+            }
+            // Checked here: the gateway would place a JSON error in the request this file is pasted into.
+            try {
+                if (!(Json.parse(message) instanceof Map)) {
+                    err.println("gatehouse: message file " + c.messageFile() + " must hold a JSON object: "
+                            + "{\"systemProperties\": {…}, \"properties\": {…}, \"body\": … or \"bodyBase64\": \"…\"}");
+                    return USAGE;
+                }
+            } catch (IllegalArgumentException e) {
+                err.println("gatehouse: message file " + c.messageFile() + " is " + e.getMessage());
+                return USAGE;
+            }
+            request.append(",\"message\":").append(message.strip());
+        }
+        request.append('}');
+        Reply reply = gateway.post("/api/routes/test", request.toString().getBytes(StandardCharsets.UTF_8));
+        return reply.status() == 200 ? print(routeResult(reply)) : refused(reply);
+    }
+
+    /** {@code true  (source matches; condition true) -> sink edge1/filter/input1}. */
+    private static String routeResult(Reply reply) {
+        Map<String, Object> answer = asObject(reply);
+        if (answer == null || !(answer.get("result") instanceof String result)
+                || !(answer.get("sourceMatches") instanceof Boolean sourceMatches)
+                || !(answer.get("condition") instanceof String condition) || !(answer.get("sink") instanceof String sink)) {
+            throw new IllegalArgumentException("expected result, sourceMatches, condition and sink");
+        }
+        String why = "(source " + (sourceMatches ? "matches" : "does not match") + "; condition " + condition + ")";
+        return result + "  " + why + ("true".equals(result) ? " -> sink " + sink : "; not sent to " + sink);
+    }
+
+    /** One line per reason, named as the Prometheus metric will name them. */
+    private static String droppedMessages(Reply reply) {
+        Map<String, Object> answer = asObject(reply);
+        if (answer == null || !(answer.get("messagesDropped") instanceof Map)) {
+            throw new IllegalArgumentException("expected messagesDropped");
+        }
+        List<String> lines = new ArrayList<>();
+        asMap(answer.get("messagesDropped")).forEach((reason, count) ->
+                lines.add("edgehub_messages_dropped_total{reason=" + Json.quote(reason) + "} " + text(count)));
+        return lines.isEmpty() ? "no messages dropped" : String.join("\n", lines);
     }
 
     private int health(Reply reply) {

@@ -52,6 +52,16 @@ class CommandLineTest {
     }
 
     @Test
+    void routeTestTakesTheRouteAsOneArgumentAndOptionallyAMessageFile() throws Exception {
+        Command test = parse("route", "test", "FROM /messages/* INTO $upstream", "--message", "m.json");
+        assertThat(test.action()).isEqualTo(Action.ROUTE_TEST);
+        assertThat(test.route()).isEqualTo("FROM /messages/* INTO $upstream");
+        assertThat(test.messageFile()).isEqualTo("m.json");
+        assertThat(parse("route", "test", "FROM /messages/* INTO $upstream").messageFile()).isNull();
+        assertThat(parse("route", "stats").action()).isEqualTo(Action.ROUTE_STATS);
+    }
+
+    @Test
     void theGatewayIsLoopbackOnTheConfiguredPortUnlessUrlSaysOtherwise() throws Exception {
         assertThat(parse("health").gateway()).isEqualTo(URI.create("http://127.0.0.1:8080"));
         assertThat(CommandLine.parse(new String[] {"health"}, Map.of("GATEHOUSE_HTTP_PORT", "9090")).gateway())
@@ -78,6 +88,15 @@ class CommandLineTest {
         assertUsage("unknown option --force", "deploy", "m.json", "--force");
         assertUsage("--url ftp://x is not a gateway address", "--url", "ftp://x", "health");
         assertUsage("--url nonsense is not a gateway address", "--url", "nonsense", "health");
+        assertUsage("route needs a subcommand: test or stats", "route");
+        assertUsage("unknown route subcommand run; use test or stats", "route", "run");
+        assertUsage("route test needs the route as one quoted argument", "route", "test");
+        assertUsage("route test needs the route as one quoted argument", "route", "test", "FROM", "/messages/*", "INTO", "x");
+        assertUsage("route stats takes no arguments", "route", "stats", "now");
+        assertUsage("--message goes with route test", "route", "stats", "--message", "m.json");
+        assertUsage("--message goes with route test", "deploy", "d.json", "--message=m.json");
+        assertUsage("--message needs a value", "route", "test", "FROM /messages/* INTO $upstream", "--message");
+        assertUsage("route takes no --module", "route", "stats", "--module", "m");
     }
 
     @Test

@@ -257,4 +257,94 @@ class GatehouseCliTest {
         assertThat(exit).isEqualTo(0);
         assertThat(out()).isEqualTo("no queues\n");
     }
+
+    @Test
+    void routeTestPostsTheRouteAndTheMessageFileAndPrintsWhyTheRouteFires() throws Exception {
+        String message = "{\"systemProperties\": {\"connectionDeviceId\": \"edge1\", \"connectionModuleId\": \"sensor\","
+                + " \"outputName\": \"out1\"},\n \"properties\": {\"temperature\": \"21.5\"}, \"body\": {\"t\": 21.5}}\n";
+        Path file = Files.writeString(dir.resolve("message.json"), message);
+        gatewayAnswers(200, "{'result':'true','sourceMatches':true,'condition':'true','sink':'edge1/filter/input1'}");
+        String route = "FROM /messages/modules/sensor/* WHERE temperature > 20 INTO BrokeredEndpoint(\"/modules/filter/inputs/input1\")";
+
+        int exit = run("route", "test", route, "--message", file.toString());
+
+        assertThat(exit).isEqualTo(0);
+        assertThat(out()).isEqualTo("true  (source matches; condition true) -> sink edge1/filter/input1\n");
+        assertThat(only()).isEqualTo(new Received("POST", "/api/routes/test", "{\"route\":\"FROM /messages/modules/sensor/* "
+                + "WHERE temperature > 20 INTO BrokeredEndpoint(\\\"/modules/filter/inputs/input1\\\")\",\"message\":"
+                + message.strip() + "}"));
+    }
+
+    @Test
+    void routeTestWithoutAMessageSendsOnlyTheRouteAndARouteThatDoesNotFireStillExitsWith0() {
+        gatewayAnswers(200, "{'result':'false','sourceMatches':false,'condition':'undefined','sink':'$upstream'}");
+
+        assertThat(run("route", "test", "FROM /twinChangeNotifications INTO $upstream")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("false  (source does not match; condition undefined); not sent to $upstream\n");
+        assertThat(only().body()).isEqualTo("{\"route\":\"FROM /twinChangeNotifications INTO $upstream\"}");
+    }
+
+    @Test
+    void aRouteThatDoesNotCompileExitsWith1AndPrintsTheCompilersReason() {
+        gatewayAnswers(400, "{'error':'line 1, column 29: expected INTO'}");
+
+        assertThat(run("route", "test", "FROM /messages/* WHERE a = 1")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: line 1, column 29: expected INTO\n");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void aMessageFileThatIsMissingOrNotAJsonObjectIsAUsageErrorAndSendsNothing() throws Exception {
+        assertThat(run("route", "test", "FROM /messages/* INTO $upstream", "--message", dir.resolve("nope.json").toString()))
+                .isEqualTo(2);
+        assertThat(err()).contains("no such message file");
+
+        Path array = Files.writeString(dir.resolve("array.json"), "[1]");
+        assertThat(run("route", "test", "FROM /messages/* INTO $upstream", "--message", array.toString())).isEqualTo(2);
+        assertThat(err()).contains("must hold a JSON object");
+
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"body\": ");
+        assertThat(run("route", "test", "FROM /messages/* INTO $upstream", "--message=" + broken)).isEqualTo(2);
+        assertThat(err()).contains("broken.json is not JSON: unexpected end");
+
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void routeTestWhenTheRouterIsAwayIsARefusalWithTheReason() {
+        gatewayAnswers(503, "{'error':'the route tester is not available: it comes from the io.gatehouse.router bundle'}");
+
+        assertThat(run("route", "test", "FROM /messages/* INTO $upstream")).isEqualTo(1);
+
+        assertThat(err()).contains("route tester is not available");
+    }
+
+    @Test
+    void routeStatsPrintsTheDroppedCountsUnderTheirMetricName() {
+        gatewayAnswers(200, "{'messagesDropped':{'no_route':12,'ttl_expired':3}}");
+
+        assertThat(run("route", "stats")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("edgehub_messages_dropped_total{reason=\"no_route\"} 12\n"
+                + "edgehub_messages_dropped_total{reason=\"ttl_expired\"} 3\n");
+        assertThat(only()).isEqualTo(new Received("GET", "/api/routes/stats", ""));
+    }
+
+    @Test
+    void routeStatsWithNothingDroppedSaysSo() {
+        gatewayAnswers(200, "{'messagesDropped':{}}");
+        assertThat(run("route", "stats")).isEqualTo(0);
+        assertThat(out()).isEqualTo("no messages dropped\n");
+    }
+
+    @Test
+    void routeAnswersThatAreNotTheExpectedJsonAreReportedNotThrown() {
+        gatewayAnswers(200, "{'result':'true'}");
+        assertThat(run("route", "test", "FROM /messages/* INTO $upstream")).isEqualTo(1);
+        gatewayAnswers(200, "[]");
+        assertThat(run("route", "stats")).isEqualTo(1);
+        assertThat(err()).contains("expected result, sourceMatches, condition and sink", "expected messagesDropped");
+    }
 }

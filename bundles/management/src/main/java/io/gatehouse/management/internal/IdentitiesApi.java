@@ -1,6 +1,5 @@
 package io.gatehouse.management.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,9 +8,8 @@ import io.gatehouse.api.identity.IdentityExistsException;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
 import java.util.Comparator;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IdentitiesApi {
     private static final Logger LOG = LoggerFactory.getLogger(IdentitiesApi.class);
-    private static final Set<String> ADD_FIELDS = Set.of("deviceId", "moduleId", "primaryKey", "secondaryKey");
+    private static final List<String> ADD_FIELDS = List.of("deviceId", "moduleId", "primaryKey", "secondaryKey");
 
     private final IdentityRegistry registry;
     private final ConnectionStrings connectionStrings;
@@ -71,12 +69,12 @@ public final class IdentitiesApi {
         String secondaryKey;
         try {
             ObjectNode request = JsonBodies.readObject(mapper, body, "the identity");
-            rejectUnknownFields(request);
-            String deviceId = text(request, "deviceId", true);
-            String moduleId = text(request, "moduleId", false);
+            JsonBodies.rejectUnknownFields(request, ADD_FIELDS, "");
+            String deviceId = JsonBodies.text(request, "deviceId", true, "");
+            String moduleId = JsonBodies.text(request, "moduleId", false, "");
             id = new IdentityId(deviceId, moduleId);
-            primaryKey = text(request, "primaryKey", false);
-            secondaryKey = text(request, "secondaryKey", false);
+            primaryKey = JsonBodies.text(request, "primaryKey", false, "");
+            secondaryKey = JsonBodies.text(request, "secondaryKey", false, "");
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.reason());
         }
@@ -130,32 +128,6 @@ public final class IdentitiesApi {
             }
         }
         return segments.length == 1 ? IdentityId.device(segments[0]) : IdentityId.module(segments[0], segments[1]);
-    }
-
-    private static void rejectUnknownFields(ObjectNode request) throws ApiException {
-        for (Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!ADD_FIELDS.contains(name)) {
-                throw new ApiException(400, "unknown field \"" + name
-                        + "\"; the fields are deviceId, moduleId, primaryKey, secondaryKey");
-            }
-        }
-    }
-
-    /** A string field; null when absent or JSON null, unless required. Empty strings are refused. */
-    private static String text(ObjectNode request, String field, boolean required) throws ApiException {
-        JsonNode value = request.get(field);
-        if (value == null || value.isNull()) {
-            if (required) throw new ApiException(400, field + " is required");
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new ApiException(400, field + " must be a string, not " + JsonBodies.describe(value));
-        }
-        if (value.textValue().isEmpty()) {
-            throw new ApiException(400, field + " must not be empty" + (required ? "" : " (leave it out instead)"));
-        }
-        return value.textValue();
     }
 
     private ObjectNode answer(Identity identity) {

@@ -54,14 +54,7 @@ public class IdentitiesServlet extends JsonServlet {
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        byte[] body;
-        try {
-            body = body(req);
-        } catch (ApiException e) {
-            write(resp, ApiResponse.error(e.status(), e.reason()));
-            return;
-        }
-        respond(req, resp, () -> api().add(req.getPathInfo(), body));
+        respondWithBody(req, resp, body -> api().add(req.getPathInfo(), body));
     }
 
     @Override

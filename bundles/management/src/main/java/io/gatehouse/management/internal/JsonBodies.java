@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.Iterator;
 
 /** Parses request bodies strictly, with refusals that say where the JSON went wrong. */
 public final class JsonBodies {
@@ -59,6 +61,51 @@ public final class JsonBodies {
             throw new ApiException(400, what + " is missing: the request body holds no JSON value");
         }
         return node;
+    }
+
+    /**
+     * Refuses a field the endpoint does not know rather than ignoring it: a misspelt optional
+     * field would otherwise be silently left out.
+     *
+     * @param prefix what names {@code object} in the reason ("" at the top, "message." inside)
+     * @throws ApiException 400 naming the first unknown field and the known ones
+     */
+    public static void rejectUnknownFields(ObjectNode object, Collection<String> fields, String prefix)
+            throws ApiException {
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!fields.contains(name)) {
+                throw new ApiException(400, "unknown field \"" + prefix + name + "\"; the fields"
+                        + (prefix.isEmpty() ? "" : " of " + prefix.substring(0, prefix.length() - 1))
+                        + " are " + String.join(", ", fields));
+            }
+        }
+    }
+
+    /**
+     * A string field; null when absent or JSON null, unless required. Empty strings are refused.
+     *
+     * @param prefix what names {@code object} in the reason ("" at the top, "message." inside)
+     */
+    public static String text(ObjectNode object, String field, boolean required, String prefix) throws ApiException {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull()) {
+            if (required) throw new ApiException(400, prefix + field + " is required");
+            return null;
+        }
+        String text = string(value, prefix + field);
+        if (text.isEmpty()) {
+            throw new ApiException(400, prefix + field + " must not be empty" + (required ? "" : " (leave it out instead)"));
+        }
+        return text;
+    }
+
+    /** @throws ApiException 400 when {@code value} (named {@code path} in the reason) is not a JSON string */
+    public static String string(JsonNode value, String path) throws ApiException {
+        if (!value.isTextual()) {
+            throw new ApiException(400, path + " must be a string, not " + describe(value));
+        }
+        return value.textValue();
     }
 
     /** A JSON type name for messages: "an array", "a string", … */

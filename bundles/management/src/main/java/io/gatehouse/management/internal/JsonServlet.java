@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,22 @@ abstract class JsonServlet extends HttpServlet {
             answer = ApiResponse.error(500, "internal error: " + e);
         }
         write(resp, answer);
+    }
+
+    /**
+     * Reads the body within {@link RequestBody#DEFAULT_LIMIT} and runs the endpoint on it; a body
+     * refused on reading (413, 400) is answered {@code {"error": reason}} and reaches no endpoint.
+     */
+    protected void respondWithBody(HttpServletRequest req, HttpServletResponse resp,
+            Function<byte[], ApiResponse> endpoint) throws IOException {
+        byte[] body;
+        try {
+            body = body(req);
+        } catch (ApiException e) {
+            write(resp, ApiResponse.error(e.status(), e.reason()));
+            return;
+        }
+        respond(req, resp, () -> endpoint.apply(body));
     }
 
     protected void write(HttpServletResponse resp, ApiResponse answer) throws IOException {
