@@ -1,7 +1,11 @@
 package io.gatehouse.router.internal;
 
 import io.gatehouse.api.route.RouteTarget;
+import io.gatehouse.router.internal.condition.EvaluationContext;
 import io.gatehouse.router.internal.condition.Expr;
+import io.gatehouse.router.internal.condition.Special;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A route ready to evaluate.
@@ -11,4 +15,23 @@ import io.gatehouse.router.internal.condition.Expr;
  *               message the route sends there
  */
 public record CompiledRoute(String name, String text, RouteSource source, Expr condition, RouteTarget target) {
+    private static final Logger LOG = LoggerFactory.getLogger(CompiledRoute.class);
+
+    /**
+     * The condition's three-valued result for one message: {@code Boolean.TRUE},
+     * {@code Boolean.FALSE} or {@link Special#UNDEFINED}. The router and the route tester both
+     * decide with this, so they cannot disagree.
+     */
+    public Object evaluate(EvaluationContext context) {
+        if (condition == null) return Boolean.TRUE;
+        Object result;
+        try {
+            result = condition.evaluate(context);
+        } catch (RuntimeException e) {
+            // Conditions are built not to throw; if one does, that message skips this route only.
+            LOG.debug("Route {} failed to evaluate: {}", name, e.toString());
+            return Special.UNDEFINED;
+        }
+        return result instanceof Boolean ? result : Special.UNDEFINED;
+    }
 }

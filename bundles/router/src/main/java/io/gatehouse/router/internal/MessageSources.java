@@ -12,10 +12,12 @@ public final class MessageSources {
     private MessageSources() {
     }
 
+    public static boolean isTwinChangeNotification(Message message) {
+        return TWIN_CHANGE_NOTIFICATION_TYPE.equals(message.systemProperty(SystemProperties.MESSAGE_TYPE));
+    }
+
     public static String of(Message message) {
-        if (TWIN_CHANGE_NOTIFICATION_TYPE.equals(message.systemProperty(SystemProperties.MESSAGE_TYPE))) {
-            return TWIN_CHANGE_NOTIFICATIONS;
-        }
+        if (isTwinChangeNotification(message)) return TWIN_CHANGE_NOTIFICATIONS;
         String module = message.systemProperty(SystemProperties.CONNECTION_MODULE_ID);
         if (module == null || module.isEmpty()) return TELEMETRY;
         String output = message.systemProperty(SystemProperties.OUTPUT_NAME);

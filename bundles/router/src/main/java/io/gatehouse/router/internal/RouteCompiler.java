@@ -36,17 +36,33 @@ public final class RouteCompiler {
     public CompiledRoute compile(RouteSpec spec, String edgeDeviceId, long globalTimeToLiveSecs)
             throws InvalidConfigurationException {
         try {
-            RouteParser.RouteContext route = parser(spec.route()).route();
-            RouteSource source = RouteSource.of(route.source().getText());
-            Expr condition = route.expr() == null ? null : new ConditionCompiler(builtins).compile(route.expr());
-            if (condition instanceof Constant c && c.value() == Boolean.TRUE) condition = null;
-            String endpoint = endpoint(route.sink(), edgeDeviceId);
-            long ttl = spec.timeToLiveSecs() > 0 ? spec.timeToLiveSecs() : globalTimeToLiveSecs;
-            return new CompiledRoute(spec.name(), spec.route(), source, condition,
-                    new RouteTarget(endpoint, spec.priority(), ttl));
+            return compileOrThrow(spec, edgeDeviceId, globalTimeToLiveSecs);
         } catch (RouteSyntaxException e) {
             throw EdgeHubConfigParser.routeError(spec.name(), e.getMessage());
         }
+    }
+
+    /** @throws RouteSyntaxException "what at line l, column c", for callers that name the route their own way */
+    public CompiledRoute compileOrThrow(RouteSpec spec, String edgeDeviceId, long globalTimeToLiveSecs) {
+        RouteParser.RouteContext route = parser(spec.route()).route();
+        RouteSource source = RouteSource.of(route.source().getText());
+        Expr condition = route.expr() == null ? null
+                : new ConditionCompiler(builtins, source.isTwinChangeNotifications()).compile(route.expr());
+        if (condition instanceof Constant c && c.value() == Boolean.TRUE) condition = null;
+        String endpoint = endpoint(route.sink(), edgeDeviceId);
+        long ttl = spec.timeToLiveSecs() > 0 ? spec.timeToLiveSecs() : globalTimeToLiveSecs;
+        return new CompiledRoute(spec.name(), spec.route(), source, condition,
+                new RouteTarget(endpoint, spec.priority(), ttl));
+    }
+
+    /**
+     * The endpoint id of a sink written on its own ({@code $upstream},
+     * {@code BrokeredEndpoint("/modules/m/inputs/i")}).
+     *
+     * @throws RouteSyntaxException with what is wrong and where
+     */
+    public String compileSink(String sink, String edgeDeviceId) {
+        return endpoint(parser(sink).sinkOnly().sink(), edgeDeviceId);
     }
 
     /** Compiles every route of a configuration, in manifest order; the first error refuses them all. */
@@ -82,6 +98,7 @@ public final class RouteCompiler {
         CommonTokenStream tokens = new CommonTokenStream(lexer);
         tokens.fill();
         // Error tokens first: their own message beats the parser's "extraneous input".
+        java.util.ArrayDeque<Token> open = new java.util.ArrayDeque<>();
         for (Token t : tokens.getTokens()) {
             if (t.getType() == RouteLexer.UNTERMINATED_STRING) {
                 throw RouteSyntaxException.at(t, "unterminated string");
@@ -89,7 +106,14 @@ public final class RouteCompiler {
             if (t.getType() == RouteLexer.UNKNOWN_CHAR) {
                 throw RouteSyntaxException.at(t, "unexpected character '" + t.getText() + "'");
             }
+            if (t.getType() == RouteLexer.OPEN_PARENS) {
+                open.push(t);
+            } else if (t.getType() == RouteLexer.CLOSE_PARENS) {
+                if (open.isEmpty()) throw RouteSyntaxException.at(t, "unmatched closing ')'");
+                open.pop();
+            }
         }
+        if (!open.isEmpty()) throw RouteSyntaxException.at(open.peek(), "missing closing ')' for this '('");
         RouteParser parser = new RouteParser(tokens);
         parser.removeErrorListeners();
         parser.addErrorListener(new ThrowingListener());
@@ -102,7 +126,8 @@ public final class RouteCompiler {
         @Override
         public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int charPositionInLine,
                                 String msg, RecognitionException e) {
-            String text = msg.replace("mismatched input '<EOF>'", "the route ends early,").replace("'<EOF>'", "the end of the route");
+            String text = msg.replace("mismatched input '<EOF>'", "the route ends early,").replace("'<EOF>'", "the end of the route")
+                    .replace("<EOF>", "the end of the route");
             for (Map.Entry<String, String> w : TOKEN_WORDS.entrySet()) {
                 text = text.replaceAll("(?<![A-Za-z_'])" + java.util.regex.Pattern.quote(w.getKey()) + "(?![A-Za-z_'])",
                         java.util.regex.Matcher.quoteReplacement(w.getValue()));

@@ -24,6 +24,11 @@ public record RouteSource(String text, String prefix) {
         return n == messageSource.length() || messageSource.charAt(n) == '/';
     }
 
+    /** Whether this is the twin change notification source, the only one twin_change_includes is valid on. */
+    public boolean isTwinChangeNotifications() {
+        return prefix.equalsIgnoreCase(MessageSources.TWIN_CHANGE_NOTIFICATIONS);
+    }
+
     @Override
     public String toString() {
         return prefix.isEmpty() ? "/" : prefix.toLowerCase(Locale.ROOT);

@@ -10,18 +10,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An immutable set of compiled routes, in manifest order. {@link #route} is the per-message hot
- * path: one source string, no parsing, and the only allocations are the result list and the
- * evaluation context (plus the body tree if a condition queries it).
+ * An immutable set of compiled routes, in manifest order, and the fallback for telemetry that
+ * none of them matched. {@link #route} is the per-message hot path: one source string, no
+ * parsing, and the only allocations are the result list and the evaluation context (plus the
+ * body tree if a condition queries it).
  */
 public final class RouteTable {
     private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
 
     private final CompiledRoute[] routes;
+    private final List<RouteTarget> fallback;
+    private final NoRouteCounter noRoute;
     private final ObjectMapper json;
 
     public RouteTable(List<CompiledRoute> routes, ObjectMapper json) {
+        this(routes, null, new NoRouteCounter(), json);
+    }
+
+    /**
+     * @param fallback where telemetry that no route matched goes; null: it is dropped and
+     *                 counted in {@code noRoute}
+     */
+    public RouteTable(List<CompiledRoute> routes, RouteTarget fallback, NoRouteCounter noRoute, ObjectMapper json) {
         this.routes = routes.toArray(new CompiledRoute[0]);
+        this.fallback = fallback == null ? null : List.of(fallback);
+        this.noRoute = noRoute;
         this.json = json;
     }
 
@@ -29,8 +42,18 @@ public final class RouteTable {
         return new RouteTable(List.of(), json);
     }
 
+    /** The same routes with another fallback (null: none). */
+    public RouteTable withFallback(RouteTarget newFallback) {
+        return new RouteTable(List.of(routes), newFallback, noRoute, json);
+    }
+
     public List<CompiledRoute> routes() {
         return List.of(routes);
+    }
+
+    /** The fallback target, or null when there is none. */
+    public RouteTarget fallback() {
+        return fallback == null ? null : fallback.get(0);
     }
 
     public int size() {
@@ -39,10 +62,12 @@ public final class RouteTable {
 
     /**
      * Every endpoint a firing route names, once, with the best (lowest) priority among the routes
-     * that chose it; on equal priority the first route in manifest order wins.
+     * that chose it; on equal priority the first route in manifest order wins. Telemetry that no
+     * route matched goes to the fallback, or is counted as dropped; twin change notifications that
+     * no route matched are neither (as in IoT Edge).
      */
     public List<RouteTarget> route(Message message) {
-        if (routes.length == 0) return List.of();
+        if (routes.length == 0) return unrouted(message);
         String source = MessageSources.of(message);
         EvaluationContext context = null;
         List<RouteTarget> targets = null;
@@ -57,20 +82,20 @@ public final class RouteTable {
         }
         if (targets == null) {
             if (LOG.isDebugEnabled()) LOG.debug("No route matched a message from {}", source);
-            return List.of();
+            return unrouted(message);
         }
         return targets;
     }
 
+    private List<RouteTarget> unrouted(Message message) {
+        if (MessageSources.isTwinChangeNotification(message)) return List.of();
+        if (fallback != null) return fallback;
+        noRoute.increment();
+        return List.of();
+    }
+
     private static boolean fires(CompiledRoute route, EvaluationContext context) {
-        Object result;
-        try {
-            result = route.condition().evaluate(context);
-        } catch (RuntimeException e) {
-            // Conditions are built not to throw; if one does, that message skips this route only.
-            LOG.debug("Route {} failed to evaluate: {}", route.name(), e.toString());
-            return false;
-        }
+        Object result = route.evaluate(context);
         if (result == Boolean.TRUE) return true;
         if (LOG.isDebugEnabled()) {
             LOG.debug("Route {} evaluated {} for a message from {}", route.name(),

@@ -7,7 +7,6 @@ import io.gatehouse.api.deployment.InvalidConfigurationException;
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.route.EndpointIds;
 import io.gatehouse.api.route.RouteTarget;
-import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,22 +31,7 @@ class EdgeHubRouterTest {
     }
 
     private static EdgeHubRouter.Config config(Path stateDirectory, String deviceId) {
-        return new EdgeHubRouter.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return EdgeHubRouter.Config.class;
-            }
-
-            @Override
-            public String stateDirectory() {
-                return stateDirectory.toString();
-            }
-
-            @Override
-            public String deviceId() {
-                return deviceId;
-            }
-        };
+        return RouterConfigs.config(stateDirectory, deviceId, "");
     }
 
     private EdgeHubRouter started() {

@@ -16,6 +16,11 @@ condition
     : expr EOF
     ;
 
+// A sink on its own: the router's fallbackRoute setting.
+sinkOnly
+    : sink EOF
+    ;
+
 source
     : PATH_SLASH ( pathItem PATH_SLASH )* pathItem?
     ;

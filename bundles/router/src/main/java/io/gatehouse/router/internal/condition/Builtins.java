@@ -17,9 +17,11 @@ import java.util.function.Predicate;
  * argument types when the route is compiled; at run time a wrong-typed, undefined or null
  * argument makes the result undefined (type tests excepted: they answer true or false).
  *
- * <p>Not yet: {@code twin_change_includes}.
+ * <p>{@code twin_change_includes} is the 24th built-in; it takes a twin path rather than a value,
+ * so {@link ConditionCompiler} compiles it itself.
  */
 public final class Builtins {
+    public static final String TWIN_CHANGE_INCLUDES = "twin_change_includes";
 
     /** Compile-time description of one function. */
     public record Builtin(String name, List<Set<ValueType>> params, boolean varargs, ValueType result,

@@ -16,10 +16,20 @@ import org.antlr.v4.runtime.Token;
 public final class ConditionCompiler extends RouteParserBaseVisitor<Expr> {
     private static final String BODY_PREFIX = "$body.";
 
-    private final Builtins builtins;
+    private static final List<String> TWIN_PATH_PREFIXES = List.of("properties.reported.", "properties.desired.", "tags.");
 
+    private final Builtins builtins;
+    private final boolean twinChangeSource;
+
+    /** A condition of a route whose source is not {@code /twinChangeNotifications}. */
     public ConditionCompiler(Builtins builtins) {
+        this(builtins, false);
+    }
+
+    /** @param twinChangeSource whether the route's source is {@code /twinChangeNotifications} */
+    public ConditionCompiler(Builtins builtins, boolean twinChangeSource) {
         this.builtins = builtins;
+        this.twinChangeSource = twinChangeSource;
     }
 
     /** @throws RouteSyntaxException when the condition is ill-typed */
@@ -39,6 +49,7 @@ public final class ConditionCompiler extends RouteParserBaseVisitor<Expr> {
     @Override
     public Expr visitCall(RouteParser.CallContext ctx) {
         String name = ctx.func.getText();
+        if (name.equalsIgnoreCase(Builtins.TWIN_CHANGE_INCLUDES)) return twinChangeIncludes(ctx);
         Builtins.Builtin builtin = builtins.find(name);
         if (builtin == null) {
             throw RouteSyntaxException.at(ctx.func, "unknown function '" + name + "'");
@@ -53,6 +64,44 @@ public final class ConditionCompiler extends RouteParserBaseVisitor<Expr> {
         String mismatch = builtin.mismatch(types);
         if (mismatch != null) throw RouteSyntaxException.at(ctx.func, mismatch);
         return builtin.factory().apply(args.toArray(new Expr[0]));
+    }
+
+    /**
+     * The argument is a twin path, not an expression: written bare as in IoT Edge
+     * ({@code twin_change_includes(properties.reported.fw)}) or quoted, which also allows array
+     * indexes. The prefix is matched case-insensitively, as in IoT Edge, and written in the
+     * twin's own lower case so that it resolves.
+     */
+    private Expr twinChangeIncludes(RouteParser.CallContext ctx) {
+        String name = Builtins.TWIN_CHANGE_INCLUDES;
+        if (!twinChangeSource) {
+            throw RouteSyntaxException.at(ctx.func, "function " + name + " is only valid on routes FROM "
+                    + "/twinChangeNotifications");
+        }
+        if (ctx.expr().size() != 1) {
+            throw RouteSyntaxException.at(ctx.func, "function " + name + " takes 1 argument, got " + ctx.expr().size());
+        }
+        RouteParser.ExprContext arg = ctx.expr(0);
+        String path;
+        if (arg instanceof RouteParser.AppPropertyContext property) {
+            path = property.getText();
+        } else if (arg instanceof RouteParser.LiteralExprContext literal
+                && literal.literal() instanceof RouteParser.StringLiteralContext string) {
+            path = unquote(string.STRING().getSymbol());
+        } else {
+            throw RouteSyntaxException.at(arg.start, "function " + name + " expects a twin path such as "
+                    + "properties.reported.firmware, got '" + arg.getText() + "'");
+        }
+        String prefix = TWIN_PATH_PREFIXES.stream()
+                .filter(p -> path.regionMatches(true, 0, p, 0, p.length()))
+                .findFirst()
+                .orElseThrow(() -> RouteSyntaxException.at(arg.start, "twin path '" + path
+                        + "' is not supported: it must start with 'properties.reported.', 'properties.desired.' or 'tags.'"));
+        try {
+            return new TwinChangeIncludes(JsonPath.parse(prefix + path.substring(prefix.length())));
+        } catch (IllegalArgumentException e) {
+            throw RouteSyntaxException.at(arg.start, e.getMessage());
+        }
     }
 
     @Override

@@ -21,6 +21,8 @@ public final class EvaluationContext {
     private final ObjectMapper json;
     private JsonNode body;
     private boolean bodyParsed;
+    private JsonNode twinPatch;
+    private boolean twinPatchParsed;
 
     public EvaluationContext(Message message, ObjectMapper json) {
         this.message = message;
@@ -62,6 +64,28 @@ public final class EvaluationContext {
         return body;
     }
 
+    /**
+     * The body of a twin change notification as JSON, or null when it is not JSON. The hub writes
+     * these bodies itself and may leave out content type and encoding, so absent ones mean
+     * application/json and utf-8; declared ones must still be JSON and UTF.
+     */
+    public JsonNode twinPatch() {
+        if (!twinPatchParsed) {
+            twinPatchParsed = true;
+            String contentType = systemProperty(SystemProperties.CONTENT_TYPE);
+            String encoding = systemProperty(SystemProperties.CONTENT_ENCODING);
+            if (contentType != null && encoding != null) {
+                twinPatch = jsonBody();
+            } else if (contentType != null && !contentType.trim().equalsIgnoreCase("application/json")) {
+                twinPatch = null;
+            } else {
+                Charset charset = encoding == null ? java.nio.charset.StandardCharsets.UTF_8 : utfCharset(encoding);
+                twinPatch = charset == null ? null : parse(charset);
+            }
+        }
+        return twinPatch;
+    }
+
     private JsonNode parseBody() {
         String contentType = systemProperty(SystemProperties.CONTENT_TYPE);
         if (contentType == null || !contentType.trim().equalsIgnoreCase("application/json")) {
@@ -74,11 +98,17 @@ public final class EvaluationContext {
             LOG.debug("Body query on a message with content encoding {}: undefined", encoding);
             return null;
         }
+        return parse(charset);
+    }
+
+    private JsonNode parse(Charset charset) {
         try {
             byte[] bytes = message.body();
-            return charset == java.nio.charset.StandardCharsets.UTF_8
+            JsonNode tree = charset == java.nio.charset.StandardCharsets.UTF_8
                     ? json.readTree(bytes)
                     : json.readTree(new String(bytes, charset));
+            // An empty body reads as a missing node: nothing to query, like a body that is not JSON.
+            return tree == null || tree.isMissingNode() ? null : tree;
         } catch (IOException | RuntimeException e) {
             LOG.debug("Body query on a body that is not JSON: {}", e.getMessage());
             return null;
