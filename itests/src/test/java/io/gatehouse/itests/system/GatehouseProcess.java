@@ -29,6 +29,7 @@ final class GatehouseProcess implements AutoCloseable {
     private final int mqttPort;
     private final int httpPort;
     private final Path log;
+    private final Map<String, String> extraEnvironment = new java.util.HashMap<>();
     private Process process;
     private int starts;
 
@@ -43,12 +44,31 @@ final class GatehouseProcess implements AutoCloseable {
         return mqttPort;
     }
 
+    int httpPort() {
+        return httpPort;
+    }
+
+    /** Extra environment for the next start (e.g. GATEHOUSE_DEPLOYMENT), on top of the test's own. */
+    void putEnvironment(String name, String value) {
+        extraEnvironment.put(name, value);
+    }
+
     Path log() {
         return log;
     }
 
     String logText() throws IOException {
         return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    /**
+     * The environment of the gateway and the CLI: the developer's own GATEHOUSE_* variables are
+     * removed so that they cannot change what the tests see.
+     */
+    private void applyEnvironment(Map<String, String> env) {
+        env.keySet().removeIf(name -> name.startsWith("GATEHOUSE_"));
+        env.putAll(environment());
+        env.putAll(extraEnvironment);
     }
 
     private Map<String, String> environment() {
@@ -63,7 +83,7 @@ final class GatehouseProcess implements AutoCloseable {
     /** Starts the gateway and waits until its health check answers 200. */
     void start() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/gatehouse").toString(), "run");
-        pb.environment().putAll(environment());
+        applyEnvironment(pb.environment());
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -112,7 +132,7 @@ final class GatehouseProcess implements AutoCloseable {
         command.add(HOME.resolve("bin/gatehouse").toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().putAll(environment());
+        applyEnvironment(pb.environment());
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

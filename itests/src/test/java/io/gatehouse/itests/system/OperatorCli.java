@@ -124,6 +124,19 @@ final class OperatorCli {
         return queues;
     }
 
+    /**
+     * {@code gatehouse route stats}: telemetry the router dropped since it started because no
+     * route matched ({@code edgehub_messages_dropped_total{reason="no_route"}}).
+     */
+    static long droppedNoRoute(GatehouseProcess gatehouse) throws Exception {
+        GatehouseProcess.CliResult r = gatehouse.cli("route", "stats");
+        assertThat(r.exitCode()).as("route stats: %s", r.err()).isZero();
+        if (r.out().strip().equals("no messages dropped")) return 0;
+        Matcher m = Pattern.compile("(?m)^edgehub_messages_dropped_total\\{reason=\"no_route\"} (\\d+)$").matcher(r.out());
+        assertThat(m.find()).as("no_route line in: " + r.out()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
     static String key(String endpointId, long priority) {
         return endpointId + "@" + priority;
     }
