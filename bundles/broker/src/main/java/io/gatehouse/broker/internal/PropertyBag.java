@@ -4,6 +4,7 @@ import io.gatehouse.api.message.Message;
 import io.gatehouse.api.message.SystemProperties;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -29,22 +30,21 @@ final class PropertyBag {
             Map.entry("iothub-operation", SystemProperties.OPERATION),
             Map.entry("ack", SystemProperties.ACK));
 
-    /** Internal keys sent to a module input, by their wire names. */
-    private static final Map<String, String> OUTBOUND = Map.ofEntries(
-            Map.entry(SystemProperties.MESSAGE_ID, "$.mid"),
-            Map.entry(SystemProperties.CORRELATION_ID, "$.cid"),
-            Map.entry(SystemProperties.TO, "$.to"),
-            Map.entry(SystemProperties.USER_ID, "$.uid"),
-            Map.entry(SystemProperties.CONTENT_TYPE, "$.ct"),
-            Map.entry(SystemProperties.CONTENT_ENCODING, "$.ce"),
-            Map.entry(SystemProperties.EXPIRY_TIME, "$.exp"),
-            Map.entry(SystemProperties.CREATION_TIME, "$.ctime"),
-            Map.entry(SystemProperties.OUTPUT_NAME, "$.on"),
-            Map.entry(SystemProperties.MESSAGE_SCHEMA, "$.schema"),
-            Map.entry(SystemProperties.INTERFACE_ID, "$.ifid"),
-            Map.entry(SystemProperties.COMPONENT_NAME, "$.sub"),
-            Map.entry(SystemProperties.CONNECTION_DEVICE_ID, "$.cdid"),
-            Map.entry(SystemProperties.CONNECTION_MODULE_ID, "$.cmid"));
+    /**
+     * Wire names of the internal keys sent to a module input: the inverse of the {@code $.} names
+     * a client may set, plus the identity the hub stamped.
+     */
+    private static final Map<String, String> OUTBOUND = outbound();
+
+    private static Map<String, String> outbound() {
+        Map<String, String> out = new HashMap<>();
+        INBOUND.forEach((wire, internal) -> {
+            if (wire.startsWith("$.")) out.put(internal, wire);
+        });
+        out.put(SystemProperties.CONNECTION_DEVICE_ID, "$.cdid");
+        out.put(SystemProperties.CONNECTION_MODULE_ID, "$.cmid");
+        return Map.copyOf(out);
+    }
 
     private PropertyBag() {
     }
