@@ -1,6 +1,7 @@
 package io.gatehouse.router.internal;
 
 import io.gatehouse.api.route.RouteTarget;
+import io.gatehouse.router.internal.condition.BodyPaths;
 import io.gatehouse.router.internal.condition.EvaluationContext;
 import io.gatehouse.router.internal.condition.Expr;
 import io.gatehouse.router.internal.condition.Special;
@@ -11,10 +12,12 @@ import org.slf4j.LoggerFactory;
  * A route ready to evaluate.
  *
  * @param condition null when the route has no WHERE (always true)
+ * @param bodyPaths the body paths the condition reads ({@link BodyPaths#NONE} when it reads none)
  * @param target the endpoint with this route's priority and effective TTL, shared by every
  *               message the route sends there
  */
-public record CompiledRoute(String name, String text, RouteSource source, Expr condition, RouteTarget target) {
+public record CompiledRoute(String name, String text, RouteSource source, Expr condition, BodyPaths bodyPaths,
+                            RouteTarget target) {
     private static final Logger LOG = LoggerFactory.getLogger(CompiledRoute.class);
 
     /**

@@ -155,7 +155,7 @@ public final class EdgeHubRouter implements MessageRouter, EdgeHubConfigurator, 
             throw new InvalidConfigurationException("Error parsing route: " + e.getMessage());
         }
         boolean sourceMatches = compiled.source().matches(MessageSources.of(message));
-        Object condition = compiled.evaluate(new EvaluationContext(message, bodyJson));
+        Object condition = compiled.evaluate(new EvaluationContext(message, bodyJson, compiled.bodyPaths()));
         String conditionText = condition == Boolean.TRUE ? "true" : condition == Boolean.FALSE ? "false" : "undefined";
         boolean fires = sourceMatches && condition == Boolean.TRUE;
         return new RouteTestResult(fires ? "true" : "false", sourceMatches, conditionText, compiled.target().endpointId());

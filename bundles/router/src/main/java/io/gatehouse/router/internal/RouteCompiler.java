@@ -2,6 +2,7 @@ package io.gatehouse.router.internal;
 
 import io.gatehouse.api.deployment.InvalidConfigurationException;
 import io.gatehouse.api.route.RouteTarget;
+import io.gatehouse.router.internal.condition.BodyPaths;
 import io.gatehouse.router.internal.condition.Builtins;
 import io.gatehouse.router.internal.condition.ConditionCompiler;
 import io.gatehouse.router.internal.condition.Constant;
@@ -46,12 +47,20 @@ public final class RouteCompiler {
     public CompiledRoute compileOrThrow(RouteSpec spec, String edgeDeviceId, long globalTimeToLiveSecs) {
         RouteParser.RouteContext route = parser(spec.route()).route();
         RouteSource source = RouteSource.of(route.source().getText());
-        Expr condition = route.expr() == null ? null
-                : new ConditionCompiler(builtins, source.isTwinChangeNotifications()).compile(route.expr());
-        if (condition instanceof Constant c && c.value() == Boolean.TRUE) condition = null;
+        Expr condition = null;
+        BodyPaths bodyPaths = BodyPaths.NONE;
+        if (route.expr() != null) {
+            ConditionCompiler conditions = new ConditionCompiler(builtins, source.isTwinChangeNotifications());
+            condition = conditions.compile(route.expr());
+            bodyPaths = conditions.bodyPaths();
+        }
+        if (condition instanceof Constant c && c.value() == Boolean.TRUE) {
+            condition = null;
+            bodyPaths = BodyPaths.NONE;
+        }
         String endpoint = endpoint(route.sink(), edgeDeviceId);
         long ttl = spec.timeToLiveSecs() > 0 ? spec.timeToLiveSecs() : globalTimeToLiveSecs;
-        return new CompiledRoute(spec.name(), spec.route(), source, condition,
+        return new CompiledRoute(spec.name(), spec.route(), source, condition, bodyPaths,
                 new RouteTarget(endpoint, spec.priority(), ttl));
     }
 

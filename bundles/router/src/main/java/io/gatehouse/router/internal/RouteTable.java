@@ -3,6 +3,7 @@ package io.gatehouse.router.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.route.RouteTarget;
+import io.gatehouse.router.internal.condition.BodyPaths;
 import io.gatehouse.router.internal.condition.EvaluationContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An immutable set of compiled routes, in manifest order, and the fallback for telemetry that
- * none of them matched. {@link #route} is the per-message hot path: one source string, no
- * parsing, and the only allocations are the result list and the evaluation context (plus the
- * body tree if a condition queries it).
+ * none of them matched. {@link #route} is the per-message hot path: one source string, no route
+ * parsing, and the only allocations are the result list and the evaluation context. When a
+ * condition queries the body, one streaming pass reads the values of every body path of every
+ * route ({@link BodyPaths}), so a message's body is read at most once and no tree is built.
  */
 public final class RouteTable {
     private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
@@ -22,6 +24,7 @@ public final class RouteTable {
     private final List<RouteTarget> fallback;
     private final NoRouteCounter noRoute;
     private final ObjectMapper json;
+    private final BodyPaths bodyPaths;
 
     public RouteTable(List<CompiledRoute> routes, ObjectMapper json) {
         this(routes, null, new NoRouteCounter(), json);
@@ -36,6 +39,9 @@ public final class RouteTable {
         this.fallback = fallback == null ? null : List.of(fallback);
         this.noRoute = noRoute;
         this.json = json;
+        List<BodyPaths> perRoute = new ArrayList<>(this.routes.length);
+        for (CompiledRoute r : this.routes) perRoute.add(r.bodyPaths());
+        this.bodyPaths = BodyPaths.union(perRoute);
     }
 
     public static RouteTable empty(ObjectMapper json) {
@@ -74,7 +80,7 @@ public final class RouteTable {
         for (CompiledRoute r : routes) {
             if (!r.source().matches(source)) continue;
             if (r.condition() != null) {
-                if (context == null) context = new EvaluationContext(message, json);
+                if (context == null) context = new EvaluationContext(message, json, bodyPaths);
                 if (!fires(r, context)) continue;
             }
             if (targets == null) targets = new ArrayList<>(4);

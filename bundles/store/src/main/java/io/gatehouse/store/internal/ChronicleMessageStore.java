@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -32,12 +33,18 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleMessageStore.class);
+    /** Chronicle's 4-byte header, the record's format byte and expiry, and a share of its index entry. */
+    static final int RECORD_OVERHEAD_BYTES = 4 + 9 + 8;
 
     private final Path directory;
     private final RollCycle rollCycle;
     private final boolean syncOnAppend;
     private final LongSupplier clock;
     private final DirectoryLock lock;
+    private final StoreQuota quota;
+    private final Object roomLock = new Object();
+    private final AtomicLong quarantinedFiles = new AtomicLong();
+    private volatile boolean refusing;
     private final ConcurrentHashMap<QueueKey, EndpointQueue> queues = new ConcurrentHashMap<>();
     private final Object registry = new Object();
     private final List<StoreConsumer> consumers = new ArrayList<>(); // guarded by registry
@@ -49,6 +56,7 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
         this.syncOnAppend = settings.syncOnAppend();
         this.clock = settings.clock();
         this.lock = lock;
+        this.quota = new StoreQuota(settings.maxSizeBytes(), settings.quotaPolicy());
     }
 
     /** Opens the store and every queue found in its directory. */
@@ -62,7 +70,10 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
                 s.openExistingQueues();
                 return s;
             });
-            LOG.info("Message store open in {} with {} queues{}", directory, store.queues.size(),
+            LOG.info("Message store open in {} with {} queues holding {} bytes, quota {} ({}){}", directory,
+                    store.queues.size(), store.quota.usedBytes(),
+                    settings.maxSizeBytes() == StoreQuota.UNLIMITED ? "none" : settings.maxSizeBytes() + " bytes",
+                    settings.quotaPolicy().configName(),
                     settings.syncOnAppend() ? ", forcing every append to disk" : "");
             return store;
         } catch (IOException | RuntimeException e) {
@@ -83,6 +94,8 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
             }
         }
         byte[] payload = MessageCodec.encode(message);
+        long distinct = targets.stream().map(t -> new QueueKey(t.endpointId(), t.priority())).distinct().count();
+        ensureRoom(distinct * (payload.length + RECORD_OVERHEAD_BYTES));
         long now = clock.getAsLong();
         EndpointQueue[] written = new EndpointQueue[targets.size()];
         int count = 0;
@@ -101,6 +114,83 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
         } finally {
             for (int i = 0; i < count; i++) written[i].signalAppended();
         }
+    }
+
+    /** Damaged queue files moved to the quarantine folder since the store opened. */
+    long quarantinedFiles() {
+        return quarantinedFiles.get();
+    }
+
+    /** Bytes the queues hold as accounted, and the quota's counters; for tests and diagnostics. */
+    StoreQuota quota() {
+        return quota;
+    }
+
+    /**
+     * Checked before anything is written, so a refused message is in no queue. Files wholly passed
+     * are reclaimed first; then either the append is refused or the oldest files are dropped.
+     */
+    private void ensureRoom(long needed) throws StoreException {
+        if (quota.admits(needed)) {
+            if (refusing) {
+                refusing = false;
+                LOG.info("Message store has room again ({} of {} bytes used); appends are accepted",
+                        quota.usedBytes(), quota.maxBytes());
+            }
+            return;
+        }
+        synchronized (roomLock) {
+            for (EndpointQueue queue : queues.values()) {
+                if (quota.admits(needed)) break;
+                queue.reclaimPassedCycles();
+            }
+            if (quota.policy() == QuotaPolicy.DROP_OLDEST) {
+                while (!quota.admits(needed) && dropOldestFile()) {
+                    // each round frees one file
+                }
+            }
+            if (quota.admits(needed)) return;
+        }
+        quota.countRefused();
+        String reason = "message not stored: store quota reached (" + quota.usedBytes() + " of " + quota.maxBytes()
+                + " bytes used, policy " + quota.policy().configName() + ")"
+                + (quota.policy() == QuotaPolicy.DROP_OLDEST
+                        ? "; nothing older can be dropped, the remaining data is in queue files still being written"
+                        : "; space is freed as the queues are delivered");
+        if (!refusing) {
+            refusing = true;
+            LOG.warn("Message store is full, refusing appends: {}", reason);
+        }
+        throw new StoreException(reason);
+    }
+
+    /** Drops the oldest file no longer written, across all queues; false when there is none. */
+    private boolean dropOldestFile() {
+        EndpointQueue victim = null;
+        long oldest = Long.MAX_VALUE;
+        for (EndpointQueue queue : queues.values()) {
+            long start = queue.oldestClosedCycleStart();
+            // Same age: the less urgent priority (the higher number) goes first.
+            if (start < oldest || (start == oldest && start != Long.MAX_VALUE
+                    && queue.key().priority() > victim.key().priority())) {
+                victim = queue;
+                oldest = start;
+            }
+        }
+        if (victim == null) return false;
+        long before = victim.accountedBytes();
+        long dropped = victim.dropOldestClosedCycle();
+        if (dropped < 0) return false;
+        if (victim.accountedBytes() >= before) {
+            LOG.error("Could not free the oldest file of queue {} (priority {}) to make room", victim.key().endpointId(),
+                    victim.key().priority());
+            return false;
+        }
+        quota.countDropped(dropped);
+        LOG.warn("Message store quota reached ({} bytes): dropped the oldest file of queue {} (priority {}), "
+                + "{} undelivered messages (reason quota, {} since start)", quota.maxBytes(),
+                victim.key().endpointId(), victim.key().priority(), dropped, quota.droppedMessages());
+        return true;
     }
 
     @Override
@@ -190,6 +280,7 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, Files::isDirectory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
+                if (name.equals(EndpointQueue.QUARANTINE_DIRECTORY)) continue;
                 Optional<QueueKey> key = QueueDirectoryNames.parse(name);
                 if (key.isEmpty()) {
                     LOG.warn("Ignoring {}: not a queue directory name", entry);
@@ -208,7 +299,7 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
 
     private EndpointQueue openQueue(QueueKey key) throws IOException {
         return EndpointQueue.open(key, directory.resolve(QueueDirectoryNames.directoryName(key)), rollCycle,
-                syncOnAppend, clock);
+                syncOnAppend, clock, quota, quarantinedFiles);
     }
 
     private static boolean contains(EndpointQueue[] written, int count, EndpointQueue queue) {

@@ -7,6 +7,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -31,41 +32,57 @@ final class EndpointQueue implements Closeable {
 
     static final String QUEUE_DIRECTORY = "queue";
     static final String CHECKPOINT_FILE = "checkpoint";
+    /** Under the store directory: damaged queue files, in a folder per queue. */
+    static final String QUARANTINE_DIRECTORY = "quarantine";
 
     private static final Logger LOG = LoggerFactory.getLogger(EndpointQueue.class);
     private static final String CYCLE_FILE_SUFFIX = ".cq4";
+    /** The checkpoint file and Chronicle's metadata file (its touched pages), counted once per queue. */
+    static final long QUEUE_OVERHEAD_BYTES = 4096 + 16384;
 
     private final QueueKey key;
     private final SingleChronicleQueue queue;
     private final Checkpoint checkpoint;
     private final CycleFileSync sync;
+    private final StoreQuota quota;
+    private final CycleLedger ledger = new CycleLedger();
     private final Object appendLock = new Object();
     private final ExcerptAppender appender;
     private volatile long appended;
     private boolean closed;
 
     // Guarded by this.
-    private Object owner;
+    private Object owner; // the attached QueueCursor
     private Position committed;
     private long deliveredAhead;
     private long expiredAhead;
     private int lowestKeptCycle = Integer.MIN_VALUE;
     private volatile Runnable onAppend;
+    private int lastAppendCycle = Integer.MIN_VALUE; // guarded by appendLock
 
-    private EndpointQueue(QueueKey key, SingleChronicleQueue queue, Checkpoint checkpoint, boolean syncOnAppend) {
+    private EndpointQueue(QueueKey key, SingleChronicleQueue queue, Checkpoint checkpoint, boolean syncOnAppend,
+            StoreQuota quota) {
         this.key = key;
         this.queue = queue;
         this.checkpoint = checkpoint;
         this.sync = syncOnAppend ? new CycleFileSync() : null;
+        this.quota = quota;
         this.committed = checkpoint.position();
         this.appender = queue.createAppender();
         appender.singleThreadedCheckDisabled(true);
+        quota.grew(QUEUE_OVERHEAD_BYTES);
+        synchronized (this) {
+            // Files a crash left behind between a checkpoint move and their deletion.
+            if (committed.index() != Checkpoint.NONE) releaseCyclesBefore(queue.rollCycle().toCycle(committed.index()));
+        }
         this.appended = committed.passed() + countAfter(committed.index());
     }
 
     /** The clock also decides which cycle file an append goes to. */
     static EndpointQueue open(QueueKey key, Path directory, RollCycle rollCycle, boolean syncOnAppend,
-            LongSupplier clock) throws IOException {
+            LongSupplier clock, StoreQuota quota, AtomicLong quarantined) throws IOException {
+        Path quarantine = directory.getParent().resolve(QUARANTINE_DIRECTORY).resolve(directory.getFileName());
+        DamagedFileQuarantine.check(directory.resolve(QUEUE_DIRECTORY), quarantine, rollCycle, clock, quarantined);
         Files.createDirectories(directory);
         Checkpoint checkpoint = Checkpoint.open(directory.resolve(CHECKPOINT_FILE));
         SingleChronicleQueue queue = null;
@@ -79,7 +96,7 @@ final class EndpointQueue implements Closeable {
                 CycleFileSync.forceDirectory(directory.getParent().toFile());
                 CycleFileSync.forceDirectory(directory.toFile());
             }
-            return new EndpointQueue(key, queue, checkpoint, syncOnAppend);
+            return new EndpointQueue(key, queue, checkpoint, syncOnAppend, quota);
         } catch (RuntimeException e) {
             if (queue != null) queue.close();
             checkpoint.close();
@@ -95,12 +112,14 @@ final class EndpointQueue implements Closeable {
     void append(byte[] payload, long expiryMillis) throws IOException {
         synchronized (appendLock) {
             if (closed) throw new IOException("queue " + key.endpointId() + " is closed");
+            long end;
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
                     Bytes<?> bytes = dc.wire().bytes();
                     bytes.writeByte(RECORD_FORMAT);
                     bytes.writeLong(expiryMillis);
                     bytes.write(payload);
+                    end = bytes.writePosition();
                 } catch (RuntimeException e) {
                     dc.rollbackOnClose();
                     throw e;
@@ -109,8 +128,91 @@ final class EndpointQueue implements Closeable {
                 throw new IOException("cannot append to queue " + key.endpointId() + ": " + e.getMessage(), e);
             }
             appended++;
+            long index = appender.lastIndexAppended();
+            int cycle = queue.rollCycle().toCycle(index);
+            quota.grew(ledger.record(cycle, index, end));
             if (sync != null) sync.force(appender.currentFile());
+            if (cycle != lastAppendCycle) {
+                // A roll: the file before may now be wholly passed and no longer written.
+                lastAppendCycle = cycle;
+                reclaimPassedCycles();
+            }
         }
+    }
+
+    /**
+     * Deletes the files whose every message is passed and that are no longer written (their
+     * cycle is over), the checkpoint's own file included; returns the bytes freed.
+     */
+    synchronized long reclaimPassedCycles() {
+        long before = ledger.bytes();
+        int current = queue.cycle();
+        Integer oldest;
+        while ((oldest = ledger.oldestCycle()) != null && oldest < current
+                && ledger.lastIndex(oldest) <= committed.index() && committed.index() != Checkpoint.NONE) {
+            releaseCyclesBefore(oldest + 1);
+            if (ledger.lastIndex(oldest) != Checkpoint.NONE) break; // could not delete it
+        }
+        return before - ledger.bytes();
+    }
+
+    /** The start time of this queue's oldest file that is no longer written, or Long.MAX_VALUE when none. */
+    long oldestClosedCycleStart() {
+        Integer oldest = ledger.oldestCycle();
+        if (oldest == null || oldest >= queue.cycle()) return Long.MAX_VALUE;
+        return (long) oldest * queue.rollCycle().lengthInMillis();
+    }
+
+    /**
+     * Passes every message of the oldest file no longer written without delivering it and deletes
+     * the file, to make room; returns how many messages were dropped, or -1 when there was no such file.
+     */
+    long dropOldestClosedCycle() {
+        Integer oldest = ledger.oldestCycle();
+        if (oldest == null || oldest >= queue.cycle()) return -1;
+        long last = ledger.lastIndex(oldest);
+        long dropped;
+        while (true) {
+            QueueCursor cursor;
+            synchronized (this) {
+                cursor = owner instanceof QueueCursor c ? c : null;
+                if (cursor == null) {
+                    dropped = passWithoutOwner(last);
+                    break;
+                }
+            }
+            // The cursor is guarded by its consumer's lock, always taken before this queue's.
+            synchronized (cursor.lock()) {
+                synchronized (this) {
+                    if (owner == cursor) {
+                        dropped = cursor.skipThrough(last);
+                        break;
+                    }
+                }
+            }
+        }
+        synchronized (this) {
+            releaseCyclesBefore(oldest + 1);
+        }
+        return dropped;
+    }
+
+    /** Messages in this queue's files after {@code afterIndex} up to {@code throughIndex}. */
+    long countBetween(long afterIndex, long throughIndex) {
+        return ledger.countBetween(afterIndex, throughIndex, queue.rollCycle());
+    }
+
+    /** Bytes of this queue's files as accounted (written part of each cycle file). */
+    long accountedBytes() {
+        return ledger.bytes();
+    }
+
+    private long passWithoutOwner(long last) {
+        if (committed.index() != Checkpoint.NONE && last <= committed.index()) return 0;
+        long dropped = countBetween(committed.index(), last);
+        committed = new Position(last, committed.delivered(), committed.expired(), committed.discarded() + dropped);
+        checkpoint.moveTo(committed);
+        return dropped;
     }
 
     void onAppend(Runnable listener) {
@@ -190,6 +292,7 @@ final class EndpointQueue implements Closeable {
                 try {
                     queue.close();
                 } finally {
+                    quota.shrank(ledger.bytes() + QUEUE_OVERHEAD_BYTES);
                     checkpoint.close();
                 }
             }
@@ -202,7 +305,9 @@ final class EndpointQueue implements Closeable {
             while (true) {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (!dc.isPresent()) return count;
-                    if (dc.index() > checkpointIndex) count++;
+                    long index = dc.index();
+                    quota.grew(ledger.record(queue.rollCycle().toCycle(index), index, dc.wire().bytes().readLimit()));
+                    if (index > checkpointIndex) count++;
                 }
             }
         }
@@ -222,14 +327,23 @@ final class EndpointQueue implements Closeable {
                 name -> new File(directory, name + CYCLE_FILE_SUFFIX),
                 file -> file.getName().substring(0, file.getName().length() - CYCLE_FILE_SUFFIX.length()));
         boolean deleted = false;
+        boolean undeleted = false;
         for (File file : files) {
             try {
                 String name = file.getName();
                 int fileCycle = names.parseCount(name.substring(0, name.length() - CYCLE_FILE_SUFFIX.length()));
-                if (fileCycle < cycle) deleted |= Files.deleteIfExists(file.toPath());
+                if (fileCycle < cycle) {
+                    Files.deleteIfExists(file.toPath());
+                    deleted = true;
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Could not delete passed queue file {}: {}", file, e.toString());
+                undeleted = true;
             }
+        }
+        Integer oldest;
+        while (!undeleted && (oldest = ledger.oldestCycle()) != null && oldest < cycle) {
+            quota.shrank(ledger.release(oldest));
         }
         if (deleted) queue.refreshDirectoryListing();
     }

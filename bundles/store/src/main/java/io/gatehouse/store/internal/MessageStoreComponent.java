@@ -7,6 +7,7 @@ import io.gatehouse.api.store.QueueConsumer;
 import io.gatehouse.api.store.QueueStatus;
 import io.gatehouse.api.store.StoreException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
@@ -15,6 +16,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link MessageStore} service. A configuration change reopens the store (no modified
@@ -46,14 +49,43 @@ public class MessageStoreComponent implements MessageStore {
                 description = "Span of one queue file (a Chronicle RollCycles name, e.g. FAST_HOURLY, FAST_DAILY). "
                         + "Files wholly before a queue's checkpoint are deleted. Applies to new queues only.")
         String rollCycle() default StoreSettings.DEFAULT_ROLL_CYCLE;
+
+        @AttributeDefinition(name = "Maximum size (bytes)",
+                description = "Quota for all queue files together. 0 = 25% of the usable space of the store's file "
+                        + "system at activation, at least 64 MiB and at most 16 GiB.")
+        long maxSizeBytes() default 0;
+
+        @AttributeDefinition(name = "Quota policy",
+                description = "When the quota is reached: reject-new (appends fail, publishers are not acknowledged "
+                        + "and send again later) or drop-oldest (the oldest queue files are dropped undelivered).")
+        String quotaPolicy() default "reject-new";
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MessageStoreComponent.class);
 
     private ChronicleMessageStore store;
 
     @Activate
     void activate(Config config) throws IOException {
-        store = ChronicleMessageStore.open(new StoreSettings(Path.of(config.directory()), config.rollCycle(),
-                config.syncOnAppend(), System::currentTimeMillis));
+        Path directory = Path.of(config.directory());
+        store = ChronicleMessageStore.open(new StoreSettings(directory, config.rollCycle(), config.syncOnAppend(),
+                System::currentTimeMillis, maxSizeBytes(config, directory), quotaPolicy(config.quotaPolicy())));
+    }
+
+    private static long maxSizeBytes(Config config, Path directory) throws IOException {
+        if (config.maxSizeBytes() > 0) return config.maxSizeBytes();
+        if (config.maxSizeBytes() < 0) {
+            LOG.warn("maxSizeBytes {} is negative; using the default share of the disk", config.maxSizeBytes());
+        }
+        Files.createDirectories(directory);
+        return StoreQuota.defaultMaxBytes(directory);
+    }
+
+    static QuotaPolicy quotaPolicy(String value) {
+        QuotaPolicy policy = QuotaPolicy.parse(value);
+        if (policy != null) return policy;
+        LOG.warn("Unknown quotaPolicy '{}'; using {}", value, QuotaPolicy.DEFAULT.configName());
+        return QuotaPolicy.DEFAULT;
     }
 
     @Deactivate

@@ -23,21 +23,71 @@ final class QueueCursor {
     private enum Outcome { PENDING, DELIVERED, EXPIRED, DISCARDED }
 
     private final EndpointQueue queue;
+    private final Object lock;
     private final TreeMap<Long, Outcome> outstanding = new TreeMap<>();
     private ExcerptTailer tailer;
     private Position position;
     private long read;
+    private long lastRead = Checkpoint.NONE;
     private long deliveredBeyond;
     private long expiredBeyond;
 
-    QueueCursor(EndpointQueue queue, Runnable appendListener) {
+    /** {@code lock} is the one its consumer holds around every call. */
+    QueueCursor(EndpointQueue queue, Runnable appendListener, Object lock) {
         this.queue = queue;
+        this.lock = lock;
         this.position = queue.attach(this, appendListener);
         this.read = position.passed();
     }
 
     QueueKey key() {
         return queue.key();
+    }
+
+    Object lock() {
+        return lock;
+    }
+
+    /**
+     * Passes everything up to {@code index} without delivering it: the store drops it to make room.
+     * What was handed out and not yet acknowledged there is gone (a late acknowledgement changes
+     * nothing); what was settled keeps its outcome. Returns how many messages were dropped. The
+     * caller holds this cursor's lock and its queue's.
+     */
+    long skipThrough(long index) {
+        if (position.index() != Checkpoint.NONE && index <= position.index()) return 0;
+        long all = queue.countBetween(position.index(), index);
+        long delivered = 0;
+        long expired = 0;
+        long discarded = 0;
+        Map<Long, Outcome> passed = outstanding.headMap(index, true);
+        for (Outcome outcome : passed.values()) {
+            switch (outcome) {
+                case DELIVERED -> {
+                    delivered++;
+                    deliveredBeyond--;
+                }
+                case EXPIRED -> {
+                    expired++;
+                    expiredBeyond--;
+                }
+                case DISCARDED -> discarded++;
+                default -> { }
+            }
+        }
+        passed.clear();
+        long dropped = Math.max(0, all - delivered - expired - discarded);
+        position = new Position(index, position.delivered() + delivered, position.expired() + expired,
+                position.discarded() + discarded + dropped);
+        if (lastRead == Checkpoint.NONE || lastRead < index) {
+            // Its file is about to go: read on from the next one.
+            if (tailer != null) tailer.close();
+            tailer = null;
+            read = position.passed();
+            lastRead = index;
+        }
+        advance();
+        return dropped;
     }
 
     /** Whether the queue holds messages this cursor has not read yet. */
@@ -55,6 +105,7 @@ final class QueueCursor {
                 long index = dc.index();
                 if (index <= position.index()) continue;
                 read++;
+                lastRead = index;
                 Message message = readLive(dc.wire().bytes(), index, nowMillis);
                 if (message != null) {
                     outstanding.put(index, Outcome.PENDING);
@@ -103,6 +154,11 @@ final class QueueCursor {
         outstanding.put(index, outcome);
         if (outcome == Outcome.DELIVERED) deliveredBeyond++;
         if (outcome == Outcome.EXPIRED) expiredBeyond++;
+        advance();
+    }
+
+    /** Moves the position over the settled prefix of what was handed out, and publishes it. */
+    private void advance() {
         long index0 = position.index();
         long delivered = position.delivered();
         long expired = position.expired();

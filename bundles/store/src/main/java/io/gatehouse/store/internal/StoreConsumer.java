@@ -43,7 +43,7 @@ final class StoreConsumer implements QueueConsumer {
     /** Starts reading a queue (one that existed when the consumer opened, or a new one). */
     synchronized void add(EndpointQueue queue) {
         if (closed || cursors.containsKey(queue.key())) return;
-        QueueCursor cursor = new QueueCursor(queue, signal);
+        QueueCursor cursor = new QueueCursor(queue, signal, this);
         cursors.put(queue.key(), cursor);
         groups.computeIfAbsent(queue.key().priority(), p -> new PriorityGroup()).add(cursor);
     }

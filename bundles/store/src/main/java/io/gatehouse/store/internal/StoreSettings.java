@@ -7,8 +7,10 @@ import java.util.function.LongSupplier;
 /**
  * How a store is opened. {@code rollCycle} names a Chronicle {@code RollCycles} constant (the span
  * of one queue file); it applies to queues created from now on, existing queues keep theirs.
+ * {@code maxSizeBytes} is the quota already resolved ({@link StoreQuota#UNLIMITED} for none).
  */
-record StoreSettings(Path directory, String rollCycle, boolean syncOnAppend, LongSupplier clock) {
+record StoreSettings(Path directory, String rollCycle, boolean syncOnAppend, LongSupplier clock,
+        long maxSizeBytes, QuotaPolicy quotaPolicy) {
 
     static final String DEFAULT_ROLL_CYCLE = "FAST_HOURLY";
 
@@ -16,21 +18,28 @@ record StoreSettings(Path directory, String rollCycle, boolean syncOnAppend, Lon
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(rollCycle, "rollCycle");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(quotaPolicy, "quotaPolicy");
+        if (maxSizeBytes <= 0) throw new IllegalArgumentException("maxSizeBytes must be positive: " + maxSizeBytes);
     }
 
     static StoreSettings of(Path directory) {
-        return new StoreSettings(directory, DEFAULT_ROLL_CYCLE, false, System::currentTimeMillis);
+        return new StoreSettings(directory, DEFAULT_ROLL_CYCLE, false, System::currentTimeMillis,
+                StoreQuota.UNLIMITED, QuotaPolicy.DEFAULT);
     }
 
     StoreSettings withClock(LongSupplier newClock) {
-        return new StoreSettings(directory, rollCycle, syncOnAppend, newClock);
+        return new StoreSettings(directory, rollCycle, syncOnAppend, newClock, maxSizeBytes, quotaPolicy);
     }
 
     StoreSettings withSyncOnAppend(boolean sync) {
-        return new StoreSettings(directory, rollCycle, sync, clock);
+        return new StoreSettings(directory, rollCycle, sync, clock, maxSizeBytes, quotaPolicy);
     }
 
     StoreSettings withRollCycle(String cycle) {
-        return new StoreSettings(directory, cycle, syncOnAppend, clock);
+        return new StoreSettings(directory, cycle, syncOnAppend, clock, maxSizeBytes, quotaPolicy);
+    }
+
+    StoreSettings withQuota(long maxBytes, QuotaPolicy policy) {
+        return new StoreSettings(directory, rollCycle, syncOnAppend, clock, maxBytes, policy);
     }
 }

@@ -1,13 +1,13 @@
 package io.gatehouse.router.internal.condition;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * {@code $body.a.b[0]}: a value in the JSON body. A missing path is null, an object or array is
  * undefined, a body that is not JSON (or not declared as UTF JSON) is undefined. An application
  * property named exactly like the query shadows it unless the query was written {@code {$body…}}.
+ *
+ * @param slot the path, among the paths of the condition it belongs to
  */
-record BodyQuery(JsonPath path, String shadowingAppProperty) implements Expr {
+record BodyQuery(BodyPaths.Slot slot, String shadowingAppProperty) implements Expr {
 
     @Override
     public ValueType type() {
@@ -20,13 +20,9 @@ record BodyQuery(JsonPath path, String shadowingAppProperty) implements Expr {
             String app = context.appProperty(shadowingAppProperty);
             if (app != null) return app;
         }
-        JsonNode body = context.jsonBody();
-        if (body == null) return Special.UNDEFINED;
-        JsonNode node = path.resolve(body);
-        if (node == null || node.isMissingNode() || node.isNull()) return Special.NULL;
-        if (node.isTextual()) return node.textValue();
-        if (node.isNumber()) return node.doubleValue();
-        if (node.isBoolean()) return node.booleanValue();
-        return Special.UNDEFINED;
+        Object value = context.bodyValue(slot);
+        if (value == null || value == BodyPaths.Found.STRUCTURE) return Special.UNDEFINED;
+        if (value == BodyPaths.Found.ABSENT || value == BodyPaths.Found.JSON_NULL) return Special.NULL;
+        return value;
     }
 }

@@ -20,6 +20,7 @@ public final class ConditionCompiler extends RouteParserBaseVisitor<Expr> {
 
     private final Builtins builtins;
     private final boolean twinChangeSource;
+    private BodyPaths bodyPaths = BodyPaths.NONE;
 
     /** A condition of a route whose source is not {@code /twinChangeNotifications}. */
     public ConditionCompiler(Builtins builtins) {
@@ -34,11 +35,20 @@ public final class ConditionCompiler extends RouteParserBaseVisitor<Expr> {
 
     /** @throws RouteSyntaxException when the condition is ill-typed */
     public Expr compile(RouteParser.ExprContext condition) {
+        // Known before the nodes are built, so that every body query of the condition shares one read.
+        PathCollector collector = new PathCollector();
+        collector.visit(condition);
+        bodyPaths = BodyPaths.of(collector.paths);
         Expr expr = visit(condition);
         if (!expr.type().isLogical()) {
             throw RouteSyntaxException.at(condition.start, "the condition is a " + expr.type() + ", not a bool");
         }
         return expr;
+    }
+
+    /** The body paths (of $body queries and twin_change_includes) the last compiled condition reads. */
+    public BodyPaths bodyPaths() {
+        return bodyPaths;
     }
 
     @Override
@@ -73,6 +83,11 @@ public final class ConditionCompiler extends RouteParserBaseVisitor<Expr> {
      * twin's own lower case so that it resolves.
      */
     private Expr twinChangeIncludes(RouteParser.CallContext ctx) {
+        return new TwinChangeIncludes(bodyPaths.slot(twinPath(ctx)));
+    }
+
+    /** @throws RouteSyntaxException when the call is not a valid twin_change_includes */
+    private JsonPath twinPath(RouteParser.CallContext ctx) {
         String name = Builtins.TWIN_CHANGE_INCLUDES;
         if (!twinChangeSource) {
             throw RouteSyntaxException.at(ctx.func, "function " + name + " is only valid on routes FROM "
@@ -98,7 +113,7 @@ public final class ConditionCompiler extends RouteParserBaseVisitor<Expr> {
                 .orElseThrow(() -> RouteSyntaxException.at(arg.start, "twin path '" + path
                         + "' is not supported: it must start with 'properties.reported.', 'properties.desired.' or 'tags.'"));
         try {
-            return new TwinChangeIncludes(JsonPath.parse(prefix + path.substring(prefix.length())));
+            return JsonPath.parse(prefix + path.substring(prefix.length()));
         } catch (IllegalArgumentException e) {
             throw RouteSyntaxException.at(arg.start, e.getMessage());
         }
@@ -293,20 +308,68 @@ public final class ConditionCompiler extends RouteParserBaseVisitor<Expr> {
         return systemOrBody(ctx.SYS_PROP().getSymbol(), false);
     }
 
-    private static Expr systemOrBody(Token token, boolean appPropertyMayShadow) {
+    private Expr systemOrBody(Token token, boolean appPropertyMayShadow) {
         String text = token.getText();
         String shadow = appPropertyMayShadow ? text : null;
-        if (text.regionMatches(true, 0, BODY_PREFIX, 0, BODY_PREFIX.length())) {
-            try {
-                return new BodyQuery(JsonPath.parse(text.substring(BODY_PREFIX.length())), shadow);
-            } catch (IllegalArgumentException e) {
-                throw RouteSyntaxException.at(token, e.getMessage());
-            }
-        }
+        JsonPath body = bodyPath(token);
+        if (body != null) return new BodyQuery(bodyPaths.slot(body), shadow);
         if (text.indexOf('[') >= 0 || text.indexOf(']') >= 0) {
             throw RouteSyntaxException.at(token, "'" + text + "' is not a property name: only $body queries may contain '[' or ']'");
         }
         return new SystemProperty(text.substring(1), shadow);
+    }
+
+    /**
+     * The path of a {@code $body.…} token, or null when the token is not a body query.
+     *
+     * @throws RouteSyntaxException when the path is malformed
+     */
+    private static JsonPath bodyPath(Token token) {
+        String text = token.getText();
+        if (!text.regionMatches(true, 0, BODY_PREFIX, 0, BODY_PREFIX.length())) return null;
+        try {
+            return JsonPath.parse(text.substring(BODY_PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            throw RouteSyntaxException.at(token, e.getMessage());
+        }
+    }
+
+    /** Finds the body paths of a condition; malformed ones are left for the compiler to refuse. */
+    private final class PathCollector extends RouteParserBaseVisitor<Void> {
+        final List<JsonPath> paths = new ArrayList<>();
+
+        @Override
+        public Void visitSysProperty(RouteParser.SysPropertyContext ctx) {
+            return add(ctx.SYS_PROP().getSymbol());
+        }
+
+        @Override
+        public Void visitEscapedSysProperty(RouteParser.EscapedSysPropertyContext ctx) {
+            return add(ctx.SYS_PROP().getSymbol());
+        }
+
+        @Override
+        public Void visitCall(RouteParser.CallContext ctx) {
+            if (ctx.func.getText().equalsIgnoreCase(Builtins.TWIN_CHANGE_INCLUDES)) {
+                try {
+                    paths.add(twinPath(ctx));
+                } catch (RouteSyntaxException e) {
+                    // refused with its position when the node is built
+                }
+                return null;
+            }
+            return visitChildren(ctx);
+        }
+
+        private Void add(Token token) {
+            try {
+                JsonPath path = bodyPath(token);
+                if (path != null) paths.add(path);
+            } catch (RouteSyntaxException e) {
+                // refused with its position when the node is built
+            }
+            return null;
+        }
     }
 
     /** The value of a quoted string token; escapes are \" \' \\ and \\uXXXX. */

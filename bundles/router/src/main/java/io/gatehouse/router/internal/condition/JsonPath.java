@@ -55,6 +55,16 @@ public final class JsonPath {
         return new JsonPath(text, steps.toArray());
     }
 
+    /** How many steps the path has; step 0 is always a field name. */
+    int length() {
+        return steps.length;
+    }
+
+    /** Step {@code i}: a field name (String) or an array index (Integer). */
+    Object step(int i) {
+        return steps[i];
+    }
+
     /** The node at this path, or null when a step does not exist. */
     public JsonNode resolve(JsonNode root) {
         JsonNode node = root;
