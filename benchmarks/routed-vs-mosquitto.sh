@@ -24,8 +24,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # --- Mosquitto: plain QoS 1, 4 publishers -> 1 subscriber
 mport=$(free_port)
 # Mosquitto drops QoS 1 messages beyond 1000 queued per client by default; Gatehouse never drops
-# an acknowledged message, so the baseline gets room to deliver everything too.
-printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_queued_bytes 0\n' "$mport" > "$work/mosquitto.conf"
+# an acknowledged message, so the baseline gets room to deliver everything too. Both deliver with
+# the same window of 100 unacknowledged messages to the subscriber (Mosquitto's default is 20).
+printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_queued_bytes 0\nmax_inflight_messages 100\n' \
+  "$mport" > "$work/mosquitto.conf"
 mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 pids+=($!)
 sleep 1
