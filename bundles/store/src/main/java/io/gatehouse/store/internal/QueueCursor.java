@@ -57,28 +57,13 @@ final class QueueCursor {
     long skipThrough(long index) {
         if (position.index() != Checkpoint.NONE && index <= position.index()) return 0;
         long all = queue.countBetween(position.index(), index);
-        long delivered = 0;
-        long expired = 0;
-        long discarded = 0;
+        Passing passing = new Passing();
         Map<Long, Outcome> passed = outstanding.headMap(index, true);
-        for (Outcome outcome : passed.values()) {
-            switch (outcome) {
-                case DELIVERED -> {
-                    delivered++;
-                    deliveredBeyond--;
-                }
-                case EXPIRED -> {
-                    expired++;
-                    expiredBeyond--;
-                }
-                case DISCARDED -> discarded++;
-                default -> { }
-            }
-        }
+        passed.values().forEach(passing::add); // a PENDING one (handed out, unacknowledged) counts as dropped
         passed.clear();
-        long dropped = Math.max(0, all - delivered - expired - discarded);
-        position = new Position(index, position.delivered() + delivered, position.expired() + expired,
-                position.discarded() + discarded + dropped);
+        long dropped = Math.max(0, all - passing.delivered - passing.expired - passing.discarded);
+        position = new Position(index, position.delivered() + passing.delivered, position.expired() + passing.expired,
+                position.discarded() + passing.discarded + dropped);
         if (lastRead == Checkpoint.NONE || lastRead < index) {
             // Its file is about to go: read on from the next one.
             if (tailer != null) tailer.close();
@@ -160,14 +145,26 @@ final class QueueCursor {
     /** Moves the position over the settled prefix of what was handed out, and publishes it. */
     private void advance() {
         long index0 = position.index();
-        long delivered = position.delivered();
-        long expired = position.expired();
-        long discarded = position.discarded();
+        Passing passing = new Passing();
         Map.Entry<Long, Outcome> head;
         while ((head = outstanding.firstEntry()) != null && head.getValue() != Outcome.PENDING) {
             outstanding.pollFirstEntry();
             index0 = head.getKey();
-            switch (head.getValue()) {
+            passing.add(head.getValue());
+        }
+        position = new Position(index0, position.delivered() + passing.delivered, position.expired() + passing.expired,
+                position.discarded() + passing.discarded);
+        queue.publish(this, position, deliveredBeyond, expiredBeyond);
+    }
+
+    /** Tallies settled messages as the position passes them, taking them out of the counts beyond it. */
+    private final class Passing {
+        long delivered;
+        long expired;
+        long discarded;
+
+        void add(Outcome outcome) {
+            switch (outcome) {
                 case DELIVERED -> {
                     delivered++;
                     deliveredBeyond--;
@@ -176,10 +173,9 @@ final class QueueCursor {
                     expired++;
                     expiredBeyond--;
                 }
-                default -> discarded++;
+                case DISCARDED -> discarded++;
+                default -> { }
             }
         }
-        position = new Position(index0, delivered, expired, discarded);
-        queue.publish(this, position, deliveredBeyond, expiredBeyond);
     }
 }
