@@ -3,15 +3,12 @@ package io.gatehouse.itests.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +26,9 @@ class CrashRecoverySystemTest {
     void everyAcknowledgedMessageSurvivesKillMinus9() throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
             gatehouse.start();
-            String deviceKey = addIdentity(gatehouse, "dev1");
-            String moduleKey = addIdentity(gatehouse, "edge1", "--module", "sink");
-            Path manifest = dir.resolve("deployment.json");
-            Files.writeString(manifest, EndToEndSystemTest.ROUTES, StandardCharsets.UTF_8);
-            assertThat(gatehouse.cli("deploy", manifest.toString()).exitCode()).isZero();
+            String deviceKey = OperatorCli.addIdentity(gatehouse, "dev1");
+            String moduleKey = OperatorCli.addIdentity(gatehouse, "edge1/sink");
+            OperatorCli.deploy(gatehouse, dir, "deployment", EndToEndSystemTest.ROUTES);
 
             Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
             Map<Integer, Integer> delivered = new HashMap<>();
@@ -82,17 +77,5 @@ class CrashRecoverySystemTest {
     private static void drain(HubClient module, Map<Integer, Integer> delivered) {
         HubClient.Received r;
         while ((r = module.received.poll()) != null) delivered.merge(Integer.parseInt(r.body()), 1, Integer::sum);
-    }
-
-    private static String addIdentity(GatehouseProcess gatehouse, String... args) throws Exception {
-        String[] command = new String[args.length + 2];
-        command[0] = "identity";
-        command[1] = "add";
-        System.arraycopy(args, 0, command, 2, args.length);
-        GatehouseProcess.CliResult r = gatehouse.cli(command);
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        Matcher key = Pattern.compile("SharedAccessKey=([^;\\s]+)").matcher(r.out());
-        assertThat(key.find()).isTrue();
-        return key.group(1);
     }
 }

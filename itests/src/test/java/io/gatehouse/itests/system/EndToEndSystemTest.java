@@ -7,10 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,20 +41,8 @@ class EndToEndSystemTest {
     void start() throws Exception {
         gatehouse = new GatehouseProcess(dir);
         gatehouse.start();
-        for (String[] id : new String[][] {{"dev1"}, {"dev2"}, {"edge1", "sink"}}) {
-            GatehouseProcess.CliResult r = id.length == 1
-                    ? gatehouse.cli("identity", "add", id[0])
-                    : gatehouse.cli("identity", "add", id[0], "--module", id[1]);
-            assertThat(r.exitCode()).as(r.err()).isZero();
-            Matcher key = Pattern.compile("SharedAccessKey=([^;\\s]+)").matcher(r.out());
-            assertThat(key.find()).as("connection string in: " + r.out()).isTrue();
-            assertThat(r.out()).contains("HostName=" + GatehouseProcess.IOTHUB);
-            keys.put(String.join("/", id), key.group(1));
-        }
-        Path manifest = dir.resolve("deployment.json");
-        Files.writeString(manifest, ROUTES, StandardCharsets.UTF_8);
-        GatehouseProcess.CliResult deployed = gatehouse.cli("deploy", manifest.toString());
-        assertThat(deployed.exitCode()).as(deployed.out() + deployed.err()).isZero();
+        keys.putAll(OperatorCli.addIdentities(gatehouse, List.of("dev1", "dev2", "edge1/sink")));
+        OperatorCli.deploy(gatehouse, dir, "deployment", ROUTES);
     }
 
     @AfterAll

@@ -40,6 +40,7 @@ final class OperatorCli {
         assertThat(r.exitCode()).as("identity add %s: %s", identity, r.err()).isZero();
         Matcher key = KEY.matcher(r.out());
         assertThat(key.find()).as("connection string in: " + r.out()).isTrue();
+        assertThat(r.out()).contains("HostName=" + GatehouseProcess.IOTHUB);
         return key.group(1);
     }
 
@@ -95,8 +96,13 @@ final class OperatorCli {
 
     /** {@code deploy <file>}: the gateway must accept it. */
     static void deploy(GatehouseProcess gatehouse, Path dir, String name, List<Route> routes) throws Exception {
+        deploy(gatehouse, dir, name, manifest(routes));
+    }
+
+    /** {@code deploy <file>} of a whole manifest text: the gateway must accept it. */
+    static void deploy(GatehouseProcess gatehouse, Path dir, String name, String manifest) throws Exception {
         Path file = dir.resolve(name + ".json");
-        Files.writeString(file, manifest(routes), StandardCharsets.UTF_8);
+        Files.writeString(file, manifest, StandardCharsets.UTF_8);
         GatehouseProcess.CliResult r = gatehouse.cli("deploy", file.toString());
         assertThat(r.exitCode()).as("deploy %s: %s%s", name, r.out(), r.err()).isZero();
     }

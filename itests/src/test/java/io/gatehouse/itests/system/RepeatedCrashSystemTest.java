@@ -3,7 +3,6 @@ package io.gatehouse.itests.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -30,9 +29,7 @@ class RepeatedCrashSystemTest {
             gatehouse.start();
             String deviceKey = OperatorCli.addIdentity(gatehouse, "dev1");
             String moduleKey = OperatorCli.addIdentity(gatehouse, "edge1/sink");
-            Path manifest = dir.resolve("deployment.json");
-            Files.writeString(manifest, EndToEndSystemTest.ROUTES, StandardCharsets.UTF_8);
-            assertThat(gatehouse.cli("deploy", manifest.toString()).exitCode()).isZero();
+            OperatorCli.deploy(gatehouse, dir, "deployment", EndToEndSystemTest.ROUTES);
 
             Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
             Map<Integer, Integer> delivered = new ConcurrentHashMap<>();
