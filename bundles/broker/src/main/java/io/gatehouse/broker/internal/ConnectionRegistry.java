@@ -23,8 +23,4 @@ final class ConnectionRegistry {
     Collection<MqttConnection> all() {
         return List.copyOf(connections.values());
     }
-
-    int size() {
-        return connections.size();
-    }
 }

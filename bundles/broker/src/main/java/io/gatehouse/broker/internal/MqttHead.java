@@ -72,9 +72,9 @@ public class MqttHead {
         String stateDirectory() default "data/broker";
     }
 
-    private final ServiceSlot<Authenticator> authenticator = new ServiceSlot<>("authenticator");
-    private final ServiceSlot<MessageRouter> router = new ServiceSlot<>("router");
-    private final ServiceSlot<MessageStore> store = new ServiceSlot<>("store");
+    private final ServiceSlot<Authenticator> authenticator = new ServiceSlot<>();
+    private final ServiceSlot<MessageRouter> router = new ServiceSlot<>();
+    private final ServiceSlot<MessageStore> store = new ServiceSlot<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel listener;

@@ -10,17 +10,8 @@ import java.util.function.Consumer;
  * messages flowing, unacknowledged but not lost, through a hot swap.
  */
 final class ServiceSlot<T> {
-    private final String name;
     private final CopyOnWriteArrayList<Consumer<T>> listeners = new CopyOnWriteArrayList<>();
     private T current;
-
-    ServiceSlot(String name) {
-        this.name = name;
-    }
-
-    String name() {
-        return name;
-    }
 
     synchronized T get() {
         return current;
