@@ -3,8 +3,10 @@ package io.gatehouse.api.store;
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.route.RouteTarget;
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
-/** Durable store-and-forward: one FIFO queue per endpoint and priority. */
+/** Durable store-and-forward: one FIFO queue per endpoint and priority, and a dead-letter queue per endpoint. */
+@ProviderType
 public interface MessageStore {
 
     /**
@@ -21,4 +23,16 @@ public interface MessageStore {
     QueueConsumer consume(String endpointIdOrPrefix);
 
     List<QueueStatus> queues();
+
+    /** Up to {@code max} dead letters of the endpoint, oldest first; empty when it has none. */
+    List<DeadLetter> deadLetters(String endpointId, int max);
+
+    /** Deletes every dead letter of the endpoint; returns how many there were. */
+    long purgeDeadLetters(String endpointId) throws StoreException;
+
+    /**
+     * Appends every dead letter of the endpoint back to the endpoint's queue of its priority, with
+     * no expiry, oldest first, and removes them from the dead-letter queue; returns how many.
+     */
+    long requeueDeadLetters(String endpointId) throws StoreException;
 }

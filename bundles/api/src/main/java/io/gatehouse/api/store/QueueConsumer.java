@@ -1,11 +1,14 @@
 package io.gatehouse.api.store;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Reads the queues of one or more endpoints for one deliverer. Priorities are strict: a message
  * is handed out only when no lower priority number has one waiting. A queue's checkpoint moves
- * past a message only once it is acknowledged (or expired), so whatever was handed out but not
- * acknowledged when the consumer closes (or the process dies) is handed out again.
+ * past a message only once it is acknowledged, dead-lettered (or expired), so whatever was handed
+ * out but not settled when the consumer closes (or the process dies) is handed out again.
  */
+@ProviderType
 public interface QueueConsumer extends AutoCloseable {
 
     /** The next message not yet handed out, or null when there is none. Expired ones are skipped. */
@@ -13,6 +16,13 @@ public interface QueueConsumer extends AutoCloseable {
 
     /** The endpoint took the message; its queue may advance past it. */
     void acknowledge(StoredMessage message);
+
+    /**
+     * The endpoint refused the message as invalid (it will never take it): it goes to the
+     * endpoint's dead-letter queue with the reason, and its queue may advance past it. When this
+     * throws, nothing changed: the message stays handed out and unsettled.
+     */
+    void deadLetter(StoredMessage message, String reason) throws StoreException;
 
     /**
      * Called, on any thread, whenever messages may have arrived for this consumer. Replaces any
