@@ -2,6 +2,7 @@ package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.store.MessageStore;
+import java.time.Duration;
 
 /** What every connection of the head shares: services, limits and the general broker. */
 record HubContext(
@@ -13,5 +14,6 @@ record HubContext(
         UserTopicBroker userTopics,
         int maxInflightToModule,
         int maxPendingAcks,
-        int maxMessageBytes) {
+        int maxMessageBytes,
+        Duration moduleAckTimeout) {
 }

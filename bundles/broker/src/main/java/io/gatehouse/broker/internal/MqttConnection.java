@@ -386,8 +386,11 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     private void startDelivery(MqttQoS qos) {
-        if (delivery != null) return;
-        delivery = new ModuleInputDelivery(this, hub.store(), hub.maxInflightToModule(), qos);
+        if (delivery != null) {
+            delivery.endpointAvailable(); // subscribed again: no waiting out a backoff
+            return;
+        }
+        delivery = new ModuleInputDelivery(this, hub.store(), hub.maxInflightToModule(), qos, hub.moduleAckTimeout());
         delivery.start();
     }
 

@@ -18,6 +18,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -58,6 +59,10 @@ public class MqttHead {
 
         @AttributeDefinition(description = "Publishes to one module in flight before its PUBACKs")
         int maxInflightToModule() default 100;
+
+        @AttributeDefinition(description = "Seconds a module has to acknowledge a QoS 1 input publish before it is sent again "
+                + "(with the DUP flag, after the retry backoff); at least 1")
+        int moduleAckTimeoutSecs() default 30;
 
         @AttributeDefinition(description = "Unacknowledged publishes of one client before the hub stops reading its socket")
         int maxPendingAcks() default 1000;
@@ -115,12 +120,16 @@ public class MqttHead {
     @Activate
     void activate(Config config) throws Exception {
         try {
+            if (config.moduleAckTimeoutSecs() < 1) {
+                throw new IllegalArgumentException("moduleAckTimeoutSecs must be at least 1, was " + config.moduleAckTimeoutSecs());
+            }
             userTopics = new UserTopicBroker(config.internalPort(), config.maxMessageBytes());
             ingest = new TelemetryIngest(router, store, config.serviceWaitMillis());
             connections = new ConnectionRegistry();
             HubContext hub = new HubContext(authenticator, store, ingest, connections,
                     new InputSubscriptions(Path.of(config.stateDirectory(), "input-subscriptions")),
-                    userTopics, config.maxInflightToModule(), config.maxPendingAcks(), config.maxMessageBytes());
+                    userTopics, config.maxInflightToModule(), config.maxPendingAcks(), config.maxMessageBytes(),
+                    Duration.ofSeconds(config.moduleAckTimeoutSecs()));
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-mqtt-accept"));
             int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
             workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("gatehouse-mqtt"));

@@ -1,6 +1,7 @@
 package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.message.Message;
+import io.gatehouse.api.store.DeadLetter;
 import io.gatehouse.api.route.RouteTarget;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.QueueConsumer;
@@ -14,11 +15,20 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The store contract in memory, for testing the head alone (the real Chronicle store is another
- * bundle; system tests run the two together). Appends can be held to prove ack-after-persist.
+ * bundle; system tests run the two together). Appends can be held to prove ack-after-persist;
+ * polls and dead-lettering can be made to fail, as those of a damaged or full store do.
  */
 final class InMemoryStore implements MessageStore {
     private final List<StoredMessage> log = new ArrayList<>();
     private final TreeSet<Long> acknowledged = new TreeSet<>();
+    /** Log positions settled into the dead-letter queue. */
+    private final TreeSet<Long> deadLettered = new TreeSet<>();
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private long deadLetterSequence;
+    private int pollsToFail;
+    private int deadLettersToRefuse;
+    private int failedPolls;
+    private int refusedDeadLetters;
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String closedReason;
@@ -47,6 +57,59 @@ final class InMemoryStore implements MessageStore {
 
     synchronized boolean isAcknowledged(long index) {
         return acknowledged.contains(index);
+    }
+
+    /** The next {@code n} polls throw, as a store that cannot read its queue file does. */
+    synchronized void failNextPolls(int n) {
+        pollsToFail = n;
+    }
+
+    synchronized int failedPolls() {
+        return failedPolls;
+    }
+
+    /** The next {@code n} dead-letterings throw {@link StoreException}, as a full store does. */
+    synchronized void refuseNextDeadLetters(int n) {
+        deadLettersToRefuse = n;
+    }
+
+    synchronized int refusedDeadLetters() {
+        return refusedDeadLetters;
+    }
+
+    /** Whether the message at this log position is settled (acknowledged or dead-lettered). */
+    synchronized boolean isSettled(long index) {
+        return acknowledged.contains(index) || deadLettered.contains(index);
+    }
+
+    @Override
+    public synchronized List<DeadLetter> deadLetters(String endpointId, int max) {
+        return deadLetters.stream().filter(d -> d.endpointId().equals(endpointId)).limit(Math.max(max, 0)).toList();
+    }
+
+    @Override
+    public synchronized long purgeDeadLetters(String endpointId) {
+        long before = deadLetters.size();
+        deadLetters.removeIf(d -> d.endpointId().equals(endpointId));
+        return before - deadLetters.size();
+    }
+
+    @Override
+    public long requeueDeadLetters(String endpointId) {
+        Runnable notify;
+        long count = 0;
+        synchronized (this) {
+            for (java.util.Iterator<DeadLetter> it = deadLetters.iterator(); it.hasNext();) {
+                DeadLetter d = it.next();
+                if (!d.endpointId().equals(endpointId)) continue;
+                log.add(new StoredMessage(d.endpointId(), d.priority(), log.size(), d.message()));
+                it.remove();
+                count++;
+            }
+            notify = count > 0 && current != null ? current.listener : null;
+        }
+        if (notify != null) notify.run();
+        return count;
     }
 
     @Override
@@ -92,9 +155,14 @@ final class InMemoryStore implements MessageStore {
         @Override
         public StoredMessage poll() {
             synchronized (InMemoryStore.this) {
+                if (pollsToFail > 0) {
+                    pollsToFail--;
+                    failedPolls++;
+                    throw new IllegalStateException("simulated unreadable queue file");
+                }
                 while (next < log.size()) {
                     StoredMessage m = log.get(next++);
-                    if (m.endpointId().startsWith(prefix) && !acknowledged.contains(m.index())) return m;
+                    if (m.endpointId().startsWith(prefix) && !isSettled(m.index())) return m;
                 }
                 return null;
             }
@@ -104,6 +172,20 @@ final class InMemoryStore implements MessageStore {
         public void acknowledge(StoredMessage message) {
             synchronized (InMemoryStore.this) {
                 acknowledged.add(message.index());
+            }
+        }
+
+        @Override
+        public void deadLetter(StoredMessage message, String reason) throws StoreException {
+            synchronized (InMemoryStore.this) {
+                if (deadLettersToRefuse > 0) {
+                    deadLettersToRefuse--;
+                    refusedDeadLetters++;
+                    throw new StoreException("simulated full store: dead-letter queue over its quota");
+                }
+                if (!deadLettered.add(message.index())) return;
+                deadLetters.add(new DeadLetter(message.endpointId(), message.priority(), deadLetterSequence++,
+                        System.currentTimeMillis(), reason, message.message()));
             }
         }
 
