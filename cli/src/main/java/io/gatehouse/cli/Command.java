@@ -5,18 +5,30 @@ import java.net.URI;
 /**
  * One parsed command line: what to do, against which gateway, and its arguments (null when not
  * given or not used by that command). {@code ttlSeconds} is the validity of a token to print;
- * {@code route} and {@code messageFile} are what {@code route test} evaluates.
+ * {@code route} and {@code messageFile} are what {@code route test} evaluates; {@code endpoint}
+ * and {@code limit} name the dead letters to list, purge or requeue.
  */
 record Command(Action action, URI gateway, String deviceId, String moduleId, String key, String manifest, Long ttlSeconds,
-        String route, String messageFile) {
+        String route, String messageFile, String endpoint, Integer limit) {
 
     enum Action {
         HELP, IDENTITY_ADD, IDENTITY_LIST, IDENTITY_SHOW, IDENTITY_REMOVE, IDENTITY_TOKEN, DEPLOY, QUEUES, HEALTH,
-        ROUTE_TEST, ROUTE_STATS
+        ROUTE_TEST, ROUTE_STATS, DEADLETTERS_LIST, DEADLETTERS_PURGE, DEADLETTERS_REQUEUE
     }
 
-    /** A command that takes none of the route arguments. */
+    /** A command that takes none of the route or dead-letter arguments. */
     Command(Action action, URI gateway, String deviceId, String moduleId, String key, String manifest, Long ttlSeconds) {
         this(action, gateway, deviceId, moduleId, key, manifest, ttlSeconds, null, null);
+    }
+
+    /** A command that takes none of the dead-letter arguments. */
+    Command(Action action, URI gateway, String deviceId, String moduleId, String key, String manifest, Long ttlSeconds,
+            String route, String messageFile) {
+        this(action, gateway, deviceId, moduleId, key, manifest, ttlSeconds, route, messageFile, null, null);
+    }
+
+    /** A dead-letter command. */
+    static Command deadLetters(Action action, URI gateway, String endpoint, Integer limit) {
+        return new Command(action, gateway, null, null, null, null, null, null, null, endpoint, limit);
     }
 }

@@ -24,7 +24,12 @@ final class CommandLine {
             "  identity token <deviceId> [--module <moduleId>] [--ttl <seconds>]",
             "                                   print a SAS token to use as MQTT password (default 1 hour)",
             "  deploy <manifest.json>           apply a deployment manifest",
-            "  queues                           the store's endpoint queues",
+            "  queues                           the store's endpoint queues: length, oldest, bytes, drops, dead letters",
+            "  deadletters <endpoint> [--limit <n>]",
+            "                                   the messages the endpoint refused as invalid, oldest first (default 100)",
+            "  deadletters purge <endpoint>     delete them",
+            "  deadletters requeue <endpoint>   put them back in the endpoint's queue",
+            "                                   (quote ids with $ in the shell: '$upstream')",
             "  health                           whether every bundle and component is up",
             "  route test <route> [--message <message.json>]",
             "                                   evaluate a route on a message as the router would (quote the route;",
@@ -45,6 +50,7 @@ final class CommandLine {
         String key = null;
         String ttl = null;
         String message = null;
+        String limit = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -65,6 +71,9 @@ final class CommandLine {
             } else if (arg.equals("--message") || arg.startsWith("--message=")) {
                 message = optionValue(args, i, "--message");
                 if (!arg.contains("=")) i++;
+            } else if (arg.equals("--limit") || arg.startsWith("--limit=")) {
+                limit = optionValue(args, i, "--limit");
+                if (!arg.contains("=")) i++;
             } else if (arg.startsWith("--")) {
                 throw new UsageException("unknown option " + arg);
             } else {
@@ -82,6 +91,10 @@ final class CommandLine {
         if (message != null && !(words.size() > 1 && command.equals("route") && words.get(1).equals("test"))) {
             throw new UsageException("--message goes with route test");
         }
+        if (limit != null && !(command.equals("deadletters")
+                && !(words.size() > 1 && (words.get(1).equals("purge") || words.get(1).equals("requeue"))))) {
+            throw new UsageException("--limit goes with deadletters <endpoint>");
+        }
         switch (command) {
             case "identity":
                 return identity(words, gateway, module, key, ttl);
@@ -98,6 +111,9 @@ final class CommandLine {
             case "route":
                 noOptions(command, module, key);
                 return route(words, gateway, message);
+            case "deadletters":
+                noOptions(command, module, key);
+                return deadLetters(words, gateway, limit);
             default:
                 throw new UsageException("unknown command " + command);
         }
@@ -149,6 +165,47 @@ final class CommandLine {
                 return new Command(Action.ROUTE_STATS, gateway, null, null, null, null, null);
             default:
                 throw new UsageException("unknown route subcommand " + words.get(1) + "; use test or stats");
+        }
+    }
+
+    /**
+     * {@code deadletters <endpoint>}, {@code deadletters purge|requeue <endpoint>}. No endpoint id is
+     * {@code purge} or {@code requeue} ({@code $upstream} or {@code device/module/input}), so the
+     * words cannot be mistaken for one.
+     */
+    private static Command deadLetters(List<String> words, URI gateway, String limit) throws UsageException {
+        String quoting = " (quote ids with $ in the shell: '$upstream')";
+        if (words.size() < 2) {
+            throw new UsageException("deadletters needs an endpoint id: deadletters <endpoint> [--limit <n>], "
+                    + "deadletters purge <endpoint> or deadletters requeue <endpoint>" + quoting);
+        }
+        String sub = words.get(1);
+        if (sub.equals("purge") || sub.equals("requeue")) {
+            expectWords(words, 3, "deadletters " + sub + " needs one endpoint id: deadletters " + sub + " <endpoint>"
+                    + quoting);
+            return Command.deadLetters(sub.equals("purge") ? Action.DEADLETTERS_PURGE : Action.DEADLETTERS_REQUEUE,
+                    gateway, endpoint(words.get(2)), null);
+        }
+        expectWords(words, 2, "deadletters takes one endpoint id: deadletters <endpoint> [--limit <n>]" + quoting);
+        return Command.deadLetters(Action.DEADLETTERS_LIST, gateway, endpoint(sub), limit(limit));
+    }
+
+    private static String endpoint(String id) throws UsageException {
+        if (id.isBlank()) {
+            // What the shell makes of "$upstream" in double quotes.
+            throw new UsageException("the endpoint id is empty; quote ids with $ in single quotes: '$upstream'");
+        }
+        return id;
+    }
+
+    private static Integer limit(String limit) throws UsageException {
+        if (limit == null) return null;
+        try {
+            int n = Integer.parseInt(limit);
+            if (n < 1) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--limit " + limit + " is not a number of dead letters (1 or more)");
         }
     }
 

@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,8 @@ public final class GatehouseCli {
     static final int USAGE = 2;
     static final int UNREACHABLE = 3;
     private static final String DEFAULT_PRIORITY = "2000000000";
+    private static final int REASON_CHARS = 50;
+    private static final int PREVIEW_CHARS = 40;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -102,6 +107,23 @@ public final class GatehouseCli {
                 return health(gateway.get("/health"));
             case ROUTE_TEST:
                 return routeTest(c, gateway);
+            case DEADLETTERS_LIST: {
+                String query = "?endpoint=" + GatewayClient.segment(c.endpoint())
+                        + (c.limit() == null ? "" : "&limit=" + c.limit());
+                Reply reply = gateway.get("/api/deadletters" + query);
+                return reply.status() == 200 ? print(deadLetterTable(reply)) : refused(reply);
+            }
+            case DEADLETTERS_PURGE: {
+                Reply reply = gateway.delete("/api/deadletters?endpoint=" + GatewayClient.segment(c.endpoint()));
+                return reply.status() == 200 ? print("purged " + letters(count(reply, "purged")) + " of " + c.endpoint())
+                        : refused(reply);
+            }
+            case DEADLETTERS_REQUEUE: {
+                Reply reply = gateway.post("/api/deadletters/requeue?endpoint=" + GatewayClient.segment(c.endpoint()),
+                        new byte[0]);
+                return reply.status() == 200 ? print("requeued " + letters(count(reply, "requeued")) + " to " + c.endpoint())
+                        : refused(reply);
+            }
             case ROUTE_STATS: {
                 Reply reply = gateway.get("/api/routes/stats");
                 return reply.status() == 200 ? print(droppedMessages(reply)) : refused(reply);
@@ -236,16 +258,107 @@ public final class GatehouseCli {
         return rows.size() == 1 ? "no identities registered" : Table.format(rows);
     }
 
+    /**
+     * One row per endpoint and priority, then a TOTAL row when there are several: lengths, bytes,
+     * drops and dead letters add up; OLDEST is the oldest of all. A figure the gateway does not
+     * give (an older gateway) is shown as {@code -}.
+     */
     private static String queueTable(Reply reply) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"ENDPOINT", "PRIORITY", "PENDING", "APPENDED", "DELIVERED", "EXPIRED"});
+        rows.add(new String[] {"ENDPOINT", "PRIORITY", "LENGTH", "OLDEST", "BYTES", "TTL", "QUOTA", "CORRUPT", "DEAD"});
+        Totals totals = new Totals();
         for (Object o : asList(Json.parse(reply.body()))) {
             Map<String, Object> q = asMap(o);
+            Map<String, Object> dropped = asMap(q.get("dropped"));
             String priority = text(q.get("priority"));
-            rows.add(new String[] {text(q.get("endpointId")), DEFAULT_PRIORITY.equals(priority) ? "default" : priority,
-                    text(q.get("pending")), text(q.get("appended")), text(q.get("delivered")), text(q.get("expired"))});
+            Long[] figures = {number(q.get("pending")), number(q.get("oldestAgeMillis")), number(q.get("bytesOnDisk")),
+                    number(dropped.get("ttl_expiry")), number(dropped.get("quota")), number(dropped.get("corrupt")),
+                    number(q.get("deadLetters"))};
+            totals.add(figures);
+            rows.add(row(text(q.get("endpointId")), DEFAULT_PRIORITY.equals(priority) ? "default" : priority, figures));
         }
-        return rows.size() == 1 ? "no queues" : Table.format(rows);
+        if (rows.size() == 1) return "no queues";
+        if (rows.size() > 2) rows.add(row("TOTAL", "", totals.figures));
+        return Table.format(rows);
+    }
+
+    /** Column sums, except the oldest age, which is the largest; null while no row gave the figure. */
+    private static final class Totals {
+        final Long[] figures = new Long[7];
+
+        void add(Long[] row) {
+            for (int i = 0; i < figures.length; i++) {
+                if (row[i] == null) continue;
+                figures[i] = figures[i] == null ? row[i] : i == 1 ? Math.max(figures[i], row[i]) : figures[i] + row[i];
+            }
+        }
+    }
+
+    private static String[] row(String endpoint, String priority, Long[] f) {
+        return new String[] {endpoint, priority, count(f[0]), f[1] == null ? "-" : Units.age(f[1]),
+                f[2] == null ? "-" : Units.bytes(f[2]), count(f[3]), count(f[4]), count(f[5]), count(f[6])};
+    }
+
+    private static String count(Long n) {
+        return n == null ? "-" : String.valueOf(n);
+    }
+
+    /** A whole number from the answer, or null when absent or null (oldestAgeMillis with nothing pending). */
+    private static Long number(Object o) {
+        if (o == null) return null;
+        try {
+            if (o instanceof BigDecimal n) return n.longValueExact();
+        } catch (ArithmeticException notWhole) {
+            // answered below
+        }
+        throw new IllegalArgumentException("expected a whole number, not " + o);
+    }
+
+    /** SEQUENCE, TIME, PRIORITY, REASON, SIZE, BODY; then a line when the gateway has more than it sent. */
+    private static String deadLetterTable(Reply reply) {
+        Map<String, Object> answer = asObject(reply);
+        if (answer == null || !(answer.get("deadLetters") instanceof List)) {
+            throw new IllegalArgumentException("expected deadLetters");
+        }
+        String endpoint = text(answer.get("endpointId"));
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"SEQUENCE", "TIME", "PRIORITY", "REASON", "SIZE", "BODY"});
+        for (Object o : asList(answer.get("deadLetters"))) {
+            Map<String, Object> d = asMap(o);
+            String priority = text(d.get("priority"));
+            String body = d.get("body") == null ? "" : text(d.get("body"));
+            String preview = "base64".equals(d.get("bodyEncoding")) ? "base64:" + body : body;
+            Long size = number(d.get("size"));
+            rows.add(new String[] {text(d.get("sequence")), time(d.get("deadLetteredAt")),
+                    DEFAULT_PRIORITY.equals(priority) ? "default" : priority,
+                    Units.oneLine(text(d.get("reason")), REASON_CHARS), size == null ? "-" : Units.bytes(size),
+                    Units.oneLine(preview, PREVIEW_CHARS)});
+        }
+        String table = rows.size() == 1 ? "no dead letters for " + endpoint : Table.format(rows);
+        if (Boolean.TRUE.equals(answer.get("more"))) {
+            table += "\n(there are more: a larger --limit lists more, up to 1000)";
+        }
+        return table;
+    }
+
+    /** The time to the second, which is what a table needs; as sent when it is not an ISO-8601 instant. */
+    private static String time(Object iso) {
+        try {
+            return Instant.parse(String.valueOf(iso)).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return String.valueOf(iso);
+        }
+    }
+
+    private static long count(Reply reply, String field) {
+        Map<String, Object> answer = asObject(reply);
+        Long n = answer == null ? null : number(answer.get(field));
+        if (n == null) throw new IllegalArgumentException("expected " + field);
+        return n;
+    }
+
+    private static String letters(long n) {
+        return n + (n == 1 ? " dead letter" : " dead letters");
     }
 
     private int print(String text) {

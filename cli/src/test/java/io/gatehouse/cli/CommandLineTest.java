@@ -62,6 +62,40 @@ class CommandLineTest {
     }
 
     @Test
+    void deadLettersTakeAnEndpointAndListingOptionallyALimit() throws Exception {
+        Command list = parse("deadletters", "$upstream");
+        assertThat(list.action()).isEqualTo(Action.DEADLETTERS_LIST);
+        assertThat(list.endpoint()).isEqualTo("$upstream");
+        assertThat(list.limit()).isNull();
+        assertThat(parse("deadletters", "edge1/f/in", "--limit", "5").limit()).isEqualTo(5);
+        assertThat(parse("deadletters", "--limit=7", "edge1/f/in").limit()).isEqualTo(7);
+
+        Command purge = parse("deadletters", "purge", "$upstream");
+        assertThat(purge.action()).isEqualTo(Action.DEADLETTERS_PURGE);
+        assertThat(purge.endpoint()).isEqualTo("$upstream");
+        Command requeue = parse("deadletters", "requeue", "edge1/f/in");
+        assertThat(requeue.action()).isEqualTo(Action.DEADLETTERS_REQUEUE);
+        assertThat(requeue.endpoint()).isEqualTo("edge1/f/in");
+    }
+
+    @Test
+    void deadLetterMistakesAreUsageErrorsThatSayWhatIsWrong() {
+        assertUsage("deadletters needs an endpoint id", "deadletters");
+        assertUsage("quote ids with $ in the shell: '$upstream'", "deadletters");
+        assertUsage("deadletters needs an endpoint id", "deadletters", "--limit", "5");
+        assertUsage("deadletters takes one endpoint id", "deadletters", "a", "b");
+        assertUsage("deadletters purge needs one endpoint id", "deadletters", "purge");
+        assertUsage("deadletters requeue needs one endpoint id", "deadletters", "requeue", "a", "b");
+        assertUsage("the endpoint id is empty", "deadletters", "purge", "");
+        assertUsage("--limit goes with deadletters <endpoint>", "deadletters", "purge", "$upstream", "--limit", "5");
+        assertUsage("--limit goes with deadletters <endpoint>", "queues", "--limit", "5");
+        assertUsage("--limit 0 is not a number of dead letters (1 or more)", "deadletters", "$upstream", "--limit", "0");
+        assertUsage("--limit ten is not a number", "deadletters", "$upstream", "--limit=ten");
+        assertUsage("--limit needs a value", "deadletters", "$upstream", "--limit");
+        assertUsage("deadletters takes no --module", "deadletters", "$upstream", "--module", "m");
+    }
+
+    @Test
     void theGatewayIsLoopbackOnTheConfiguredPortUnlessUrlSaysOtherwise() throws Exception {
         assertThat(parse("health").gateway()).isEqualTo(URI.create("http://127.0.0.1:8080"));
         assertThat(CommandLine.parse(new String[] {"health"}, Map.of("GATEHOUSE_HTTP_PORT", "9090")).gateway())

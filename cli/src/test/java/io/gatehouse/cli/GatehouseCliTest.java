@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The CLI against a real HTTP server standing in for the gateway's management API. */
 class GatehouseCliTest {
 
-    /** What the fake gateway received. */
+    /** What the fake gateway received; the path with its raw query. */
     record Received(String method, String path, String body) {
     }
 
@@ -42,7 +42,9 @@ class GatehouseCliTest {
         server.createContext("/", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             synchronized (received) {
-                received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                String query = exchange.getRequestURI().getRawQuery();
+                received.add(new Received(exchange.getRequestMethod(),
+                        exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query),
                         new String(body, StandardCharsets.UTF_8)));
             }
             byte[] reply = answer.getBytes(StandardCharsets.UTF_8);
@@ -162,16 +164,112 @@ class GatehouseCliTest {
     }
 
     @Test
-    void queuesPrintsATableWithTheDefaultPriorityNamed() {
-        gatewayAnswers(200, "[{'endpointId':'$upstream','priority':0,'pending':12,'appended':40,'delivered':28,'expired':0},"
-                + "{'endpointId':'edge1/filter/in1','priority':2000000000,'pending':0,'appended':3,'delivered':3,'expired':0}]");
+    void queuesPrintsLengthOldestBytesDropsAndDeadLettersWithTheDefaultPriorityNamedAndATotal() {
+        gatewayAnswers(200, "[{'endpointId':'$upstream','priority':0,'pending':12,'appended':40,'delivered':28,'expired':3,"
+                + "'oldestAgeMillis':192500,'oldestAge':'3m12s','bytesOnDisk':3145728,"
+                + "'dropped':{'ttl_expiry':3,'quota':2,'corrupt':0},'deadLetters':1},"
+                + "{'endpointId':'edge1/filter/in1','priority':2000000000,'pending':0,'appended':3,'delivered':3,'expired':0,"
+                + "'oldestAgeMillis':null,'oldestAge':null,'bytesOnDisk':1536,"
+                + "'dropped':{'ttl_expiry':0,'quota':0,'corrupt':1},'deadLetters':4}]");
 
         assertThat(run("queues")).isEqualTo(0);
 
         assertThat(out()).isEqualTo(
-                "ENDPOINT          PRIORITY  PENDING  APPENDED  DELIVERED  EXPIRED\n"
-                + "$upstream         0         12       40        28         0\n"
-                + "edge1/filter/in1  default   0        3         3          0\n");
+                "ENDPOINT          PRIORITY  LENGTH  OLDEST  BYTES   TTL  QUOTA  CORRUPT  DEAD\n"
+                + "$upstream         0         12      3m12s   3.0MiB  3    2      0        1\n"
+                + "edge1/filter/in1  default   0       -       1.5KiB  0    0      1        4\n"
+                + "TOTAL                       12      3m12s   3.0MiB  3    2      1        5\n");
+        assertThat(only()).isEqualTo(new Received("GET", "/api/queues", ""));
+    }
+
+    @Test
+    void oneQueueHasNoTotalAndFiguresAnOlderGatewayDoesNotGiveAreDashes() {
+        gatewayAnswers(200, "[{'endpointId':'$upstream','priority':0,'pending':2,'appended':4,'delivered':2,'expired':0}]");
+
+        assertThat(run("queues")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("ENDPOINT   PRIORITY  LENGTH  OLDEST  BYTES  TTL  QUOTA  CORRUPT  DEAD\n"
+                + "$upstream  0         2       -       -      -    -      -        -\n");
+    }
+
+    @Test
+    void deadLettersListsThemWithTheEndpointPercentEncodedInTheQuery() {
+        gatewayAnswers(200, "{'endpointId':'$upstream','deadLetters':["
+                + "{'sequence':7,'priority':0,'deadLetteredAt':'2024-05-01T12:00:00.123Z','reason':'message too large',"
+                + "'size':11,'systemProperties':{},'properties':{},'bodyEncoding':'utf-8','body':'{\\'t\\':\\n21.5}'},"
+                + "{'sequence':8,'priority':2000000000,'deadLetteredAt':'2024-05-01T12:03:00Z','reason':'bad',"
+                + "'size':300000,'systemProperties':{},'properties':{},'bodyEncoding':'base64','body':'/wAB'}],"
+                + "'more':false}");
+
+        assertThat(run("deadletters", "$upstream")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo(
+                "SEQUENCE  TIME                  PRIORITY  REASON             SIZE    BODY\n"
+                + "7         2024-05-01T12:00:00Z  0         message too large  11B     {\"t\": 21.5}\n"
+                + "8         2024-05-01T12:03:00Z  default   bad                293KiB  base64:/wAB\n");
+        assertThat(only()).isEqualTo(new Received("GET", "/api/deadletters?endpoint=%24upstream", ""));
+    }
+
+    @Test
+    void deadLettersPassesTheLimitCutsLongTextsAndSaysWhenThereAreMore() {
+        String reason = "r".repeat(60);
+        gatewayAnswers(200, "{'endpointId':'edge1/f/in','deadLetters':[{'sequence':1,'priority':3,"
+                + "'deadLetteredAt':'2024-05-01T12:00:00Z','reason':'" + reason + "','size':45,'systemProperties':{},"
+                + "'properties':{},'bodyEncoding':'utf-8','body':'" + "b".repeat(45) + "'}],'more':true}");
+
+        assertThat(run("deadletters", "edge1/f/in", "--limit", "1")).isEqualTo(0);
+
+        assertThat(out()).contains("r".repeat(50) + "…", "b".repeat(40) + "…")
+                .doesNotContain("r".repeat(51), "b".repeat(41))
+                .endsWith("\n(there are more: a larger --limit lists more, up to 1000)\n");
+        assertThat(only()).isEqualTo(new Received("GET", "/api/deadletters?endpoint=edge1%2Ff%2Fin&limit=1", ""));
+    }
+
+    @Test
+    void noDeadLettersIsSaid() {
+        gatewayAnswers(200, "{'endpointId':'$upstream','deadLetters':[],'more':false}");
+        assertThat(run("deadletters", "$upstream")).isEqualTo(0);
+        assertThat(out()).isEqualTo("no dead letters for $upstream\n");
+    }
+
+    @Test
+    void purgeDeletesAndRequeuePostsAndBothSayHowMany() {
+        gatewayAnswers(200, "{'endpointId':'$upstream','purged':3}");
+        assertThat(run("deadletters", "purge", "$upstream")).isEqualTo(0);
+        gatewayAnswers(200, "{'endpointId':'edge1/f/in','requeued':1}");
+        assertThat(run("deadletters", "requeue", "edge1/f/in")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("purged 3 dead letters of $upstream\nrequeued 1 dead letter to edge1/f/in\n");
+        assertThat(received).containsExactly(
+                new Received("DELETE", "/api/deadletters?endpoint=%24upstream", ""),
+                new Received("POST", "/api/deadletters/requeue?endpoint=edge1%2Ff%2Fin", ""));
+    }
+
+    @Test
+    void aStoreThatCannotRequeueIsARefusalWithItsReason() {
+        gatewayAnswers(507, "{'error':'the store could not requeue the dead letters of $upstream: no space left on device'}");
+
+        assertThat(run("deadletters", "requeue", "$upstream")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: the store could not requeue the dead letters of $upstream: "
+                + "no space left on device\n");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void deadLetterAnswersThatAreNotTheExpectedJsonAreReportedNotThrown() {
+        gatewayAnswers(200, "[]");
+        assertThat(run("deadletters", "$upstream")).isEqualTo(1);
+        gatewayAnswers(200, "{'purged':'many'}");
+        assertThat(run("deadletters", "purge", "$upstream")).isEqualTo(1);
+        assertThat(err()).contains("expected deadLetters", "expected a whole number, not many");
+    }
+
+    @Test
+    void anEmptyEndpointIsAUsageErrorThatExplainsQuotingAndSendsNothing() {
+        assertThat(run("deadletters", "")).isEqualTo(2);
+        assertThat(err()).contains("the endpoint id is empty; quote ids with $ in single quotes: '$upstream'");
+        assertThat(received).isEmpty();
     }
 
     @Test

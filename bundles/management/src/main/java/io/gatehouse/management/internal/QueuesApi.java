@@ -6,9 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.QueueStatus;
 import java.util.Comparator;
+import java.util.List;
 
 /** {@code GET /api/queues}: every endpoint queue of the store, with its counters. */
 public final class QueuesApi {
+
+    /** The drop reasons every queue answers, in this order, whether or not the store names them. */
+    static final List<String> DROP_REASONS =
+            List.of(QueueStatus.DROPPED_TTL_EXPIRY, QueueStatus.DROPPED_QUOTA, QueueStatus.DROPPED_CORRUPT);
 
     private QueuesApi() {
     }
@@ -18,10 +23,20 @@ public final class QueuesApi {
             return ApiResponse.unavailable("the message store", "io.gatehouse.store");
         }
         ArrayNode array = mapper.createArrayNode();
-        store.queues().stream()
-                .sorted(Comparator.comparing(QueueStatus::endpointId).thenComparingInt(QueueStatus::priority))
-                .forEach(q -> array.add(node(q, mapper)));
+        sorted(store.queues()).forEach(q -> array.add(node(q, mapper)));
         return ApiResponse.ok(array);
+    }
+
+    static List<QueueStatus> sorted(List<QueueStatus> queues) {
+        return queues.stream()
+                .sorted(Comparator.comparing(QueueStatus::endpointId).thenComparingInt(QueueStatus::priority))
+                .toList();
+    }
+
+    /** A reason the store did not report counts as none dropped for it. */
+    static long dropped(QueueStatus q, String reason) {
+        Long n = q.dropped().get(reason);
+        return n == null ? 0 : n;
     }
 
     // Field by field rather than Jackson's record support: the wire format stays what it is here
@@ -34,6 +49,20 @@ public final class QueuesApi {
         node.put("appended", q.appended());
         node.put("delivered", q.delivered());
         node.put("expired", q.expired());
+        if (q.oldestAgeMillis() < 0) {
+            node.putNull("oldestAgeMillis");
+            node.putNull("oldestAge");
+        } else {
+            node.put("oldestAgeMillis", q.oldestAgeMillis());
+            node.put("oldestAge", HumanUnits.age(q.oldestAgeMillis()));
+        }
+        node.put("bytesOnDisk", q.bytesOnDisk());
+        ObjectNode dropped = node.putObject("dropped");
+        DROP_REASONS.forEach(reason -> dropped.put(reason, dropped(q, reason)));
+        // A store may come to report reasons this version does not know: pass them on rather than hide them.
+        q.dropped().keySet().stream().filter(r -> !DROP_REASONS.contains(r)).sorted()
+                .forEach(reason -> dropped.put(reason, q.dropped().get(reason)));
+        node.put("deadLetters", q.deadLetters());
         return node;
     }
 }

@@ -29,6 +29,14 @@ final class ServletExchange {
 
     /** @param declaredLength the Content-Length, -1 for a chunked body */
     ServletExchange(String method, String uri, byte[] body, long declaredLength) {
+        this(method, uri, null, null, body, declaredLength);
+    }
+
+    /**
+     * @param pathInfo the path after the servlet's pattern, null for none
+     * @param query the raw query string (still percent-encoded), null for none
+     */
+    ServletExchange(String method, String uri, String pathInfo, String query, byte[] body, long declaredLength) {
         ByteArrayInputStream in = new ByteArrayInputStream(body);
         ServletInputStream input = new ServletInputStream() {
             @Override
@@ -64,7 +72,8 @@ final class ServletExchange {
                 new Class<?>[] {HttpServletRequest.class}, (proxy, m, args) -> switch (m.getName()) {
                     case "getMethod" -> method;
                     case "getRequestURI" -> uri;
-                    case "getPathInfo" -> null;
+                    case "getPathInfo" -> pathInfo;
+                    case "getQueryString" -> query;
                     case "getRemoteAddr" -> "127.0.0.1";
                     case "getContentLengthLong" -> declaredLength;
                     case "getInputStream" -> input;
