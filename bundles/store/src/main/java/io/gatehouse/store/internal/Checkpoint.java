@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * memory is in the page cache the moment it executes, so the position survives {@code kill -9}
  * without a system call. Two slots, each with a checksum, and a selector written last: an update
  * interrupted half way leaves the previous position in force.
+ *
+ * <p>Version 1 slots held four figures (index, delivered, expired, discarded); version 2 slots hold
+ * six. A version-1 file is read and rewritten as version 2 at open; its "discarded" figure, which
+ * mixed quota drops and unreadable records, is taken as quota drops (the two cannot be told apart
+ * any more, and unreadable records are the rare case).
  */
 final class Checkpoint implements Closeable {
 
@@ -25,11 +30,13 @@ final class Checkpoint implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
     private static final int FILE_SIZE = 4096;
     private static final int MAGIC = 0x47484350; // "GHCP"
-    private static final int VERSION = 1;
+    static final int VERSION = 2;
+    private static final int VERSION_OFFSET = 4;
     private static final int SELECTOR_OFFSET = 8;
     private static final int SLOT_OFFSET = 64;
     private static final int SLOT_SIZE = 64;
-    private static final int SLOT_DATA = 32;
+    private static final int V1_SLOT_DATA = 32;
+    private static final int V2_SLOT_DATA = 48;
 
     private final FileChannel channel;
     private final MappedByteBuffer map;
@@ -37,13 +44,21 @@ final class Checkpoint implements Closeable {
     private Position position;
     private int active;
 
-    /** Where a queue stands: the last index passed and how the messages up to it left. */
-    record Position(long index, long delivered, long expired, long discarded) {
-        static final Position START = new Position(NONE, 0, 0, 0);
+    /**
+     * Where a queue stands: the last index passed and how the messages up to it left. The
+     * corrupt figure may also count messages after {@link #index} that were lost with a
+     * quarantined file (they are in no file any more, so nothing reads them again).
+     */
+    record Position(long index, long delivered, long expired, long droppedQuota, long corrupt, long deadLettered) {
+        static final Position START = new Position(NONE, 0, 0, 0, 0, 0);
 
-        /** Messages at or before {@link #index}: each was delivered, expired or discarded. */
+        /** Messages accounted as passed: each was delivered, expired, dropped, lost or dead-lettered. */
         long passed() {
-            return delivered + expired + discarded;
+            return delivered + expired + droppedQuota + corrupt + deadLettered;
+        }
+
+        Position withCorrupt(long more) {
+            return new Position(index, delivered, expired, droppedQuota, corrupt + more, deadLettered);
         }
     }
 
@@ -74,12 +89,7 @@ final class Checkpoint implements Closeable {
 
     void moveTo(Position next) {
         int target = 1 - active;
-        int base = SLOT_OFFSET + target * SLOT_SIZE;
-        map.putLong(base, next.index());
-        map.putLong(base + 8, next.delivered());
-        map.putLong(base + 16, next.expired());
-        map.putLong(base + 24, next.discarded());
-        map.putLong(base + SLOT_DATA, checksum(base));
+        writeSlot(target, next);
         map.putInt(SELECTOR_OFFSET, target);
         active = target;
         position = next;
@@ -90,17 +100,30 @@ final class Checkpoint implements Closeable {
         channel.close();
     }
 
+    private void writeSlot(int slot, Position p) {
+        int base = SLOT_OFFSET + slot * SLOT_SIZE;
+        map.putLong(base, p.index());
+        map.putLong(base + 8, p.delivered());
+        map.putLong(base + 16, p.expired());
+        map.putLong(base + 24, p.droppedQuota());
+        map.putLong(base + 32, p.corrupt());
+        map.putLong(base + 40, p.deadLettered());
+        map.putLong(base + V2_SLOT_DATA, checksum(base, V2_SLOT_DATA));
+    }
+
     private void load(Path file, boolean fresh) {
         if (!fresh && map.getInt(0) == MAGIC) {
+            int version = map.getInt(VERSION_OFFSET);
             int selected = map.getInt(SELECTOR_OFFSET) == 1 ? 1 : 0;
-            Position p = readSlot(selected);
+            Position p = readSlot(selected, version);
             if (p == null) {
                 selected = 1 - selected;
-                p = readSlot(selected);
+                p = readSlot(selected, version);
             }
             if (p != null) {
                 active = selected;
                 position = p;
+                if (version != VERSION) upgrade(file, version);
                 return;
             }
         }
@@ -108,20 +131,41 @@ final class Checkpoint implements Closeable {
             LOG.warn("Checkpoint {} is unreadable; the queue is read again from its start", file);
         }
         map.putInt(0, MAGIC);
-        map.putInt(4, VERSION);
+        map.putInt(VERSION_OFFSET, VERSION);
         active = 1;
         moveTo(Position.START);
     }
 
-    private Position readSlot(int slot) {
-        int base = SLOT_OFFSET + slot * SLOT_SIZE;
-        if (map.getLong(base + SLOT_DATA) != checksum(base)) return null;
-        return new Position(map.getLong(base), map.getLong(base + 8), map.getLong(base + 16), map.getLong(base + 24));
+    /**
+     * Rewrites an older file in this version. The new slot is written before the version field
+     * and the selector: cut short anywhere, the file still reads as one position or the other.
+     */
+    private void upgrade(Path file, int from) {
+        int target = 1 - active;
+        writeSlot(target, position);
+        map.putInt(VERSION_OFFSET, VERSION);
+        map.putInt(SELECTOR_OFFSET, target);
+        active = target;
+        moveTo(position); // the other slot too, so a later torn update falls back to a version-2 slot
+        LOG.info("Checkpoint {} upgraded from version {} to {}", file, from, VERSION);
     }
 
-    private long checksum(int base) {
+    private Position readSlot(int slot, int version) {
+        int base = SLOT_OFFSET + slot * SLOT_SIZE;
+        if (version == 1) {
+            if (map.getLong(base + V1_SLOT_DATA) != checksum(base, V1_SLOT_DATA)) return null;
+            return new Position(map.getLong(base), map.getLong(base + 8), map.getLong(base + 16),
+                    map.getLong(base + 24), 0, 0);
+        }
+        if (version != VERSION) return null;
+        if (map.getLong(base + V2_SLOT_DATA) != checksum(base, V2_SLOT_DATA)) return null;
+        return new Position(map.getLong(base), map.getLong(base + 8), map.getLong(base + 16), map.getLong(base + 24),
+                map.getLong(base + 32), map.getLong(base + 40));
+    }
+
+    private long checksum(int base, int length) {
         crc.reset();
-        crc.update(map.slice(base, SLOT_DATA));
+        crc.update(map.slice(base, length));
         // Offset so that an all-zero slot (a fresh or truncated file) never checks out.
         return crc.getValue() ^ 0x5A5A5A5A00000000L;
     }

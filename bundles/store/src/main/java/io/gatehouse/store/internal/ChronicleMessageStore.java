@@ -2,39 +2,46 @@ package io.gatehouse.store.internal;
 
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.route.RouteTarget;
+import io.gatehouse.api.store.DeadLetter;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.QueueConsumer;
 import io.gatehouse.api.store.QueueStatus;
 import io.gatehouse.api.store.StoreException;
+import io.gatehouse.api.store.StoredMessage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The message store on Chronicle Queue: one queue per endpoint and priority, each in its own
- * directory under the store directory, each with its own checkpoint.
+ * directory under the store directory, each with its own checkpoint, and a dead-letter queue per
+ * endpoint that has dead letters, under {@code deadletter/}.
  */
-final class ChronicleMessageStore implements MessageStore, Closeable {
+// Public only for the JMH benchmarks in benchmarks/jmh; the package is private to the bundle in OSGi.
+public final class ChronicleMessageStore implements MessageStore, Closeable {
 
     static {
         ChronicleProperties.applyDefaults();
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleMessageStore.class);
-    /** Chronicle's 4-byte header, the record's format byte and expiry, and a share of its index entry. */
-    static final int RECORD_OVERHEAD_BYTES = 4 + 9 + 8;
+    /** Chronicle's 4-byte header, the record's own header (format, expiry, append time), a share of its index entry. */
+    static final int RECORD_OVERHEAD_BYTES = 4 + RecordHeader.FORMAT_2_SIZE + 8;
 
     private final Path directory;
     private final RollCycle rollCycle;
@@ -45,7 +52,16 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
     private final Object roomLock = new Object();
     private final AtomicLong quarantinedFiles = new AtomicLong();
     private volatile boolean refusing;
+    /** Initial and largest encoding buffer kept per appending thread; a larger message gets its own. */
+    private static final int SCRATCH_BYTES = 4096;
+    private static final int MAX_SCRATCH_BYTES = 64 * 1024;
+
     private final ConcurrentHashMap<QueueKey, EndpointQueue> queues = new ConcurrentHashMap<>();
+    // Holds plain byte arrays only: a thread outliving this bundle keeps no class of it alive.
+    private final ThreadLocal<byte[]> scratch = new ThreadLocal<>();
+    private final ConcurrentHashMap<String, DeadLetterQueue> deadLetterQueues = new ConcurrentHashMap<>();
+    /** Guards creating dead-letter queues; taken under a consumer's lock, so it never takes one itself. */
+    private final Object deadLetterRegistry = new Object();
     private final Object registry = new Object();
     private final List<StoreConsumer> consumers = new ArrayList<>(); // guarded by registry
     private volatile boolean closed;
@@ -60,7 +76,7 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
     }
 
     /** Opens the store and every queue found in its directory. */
-    static ChronicleMessageStore open(StoreSettings settings) throws IOException {
+    public static ChronicleMessageStore open(StoreSettings settings) throws IOException {
         Path directory = settings.directory().toAbsolutePath();
         Files.createDirectories(directory);
         DirectoryLock lock = DirectoryLock.acquire(directory);
@@ -70,8 +86,8 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
                 s.openExistingQueues();
                 return s;
             });
-            LOG.info("Message store open in {} with {} queues holding {} bytes, quota {} ({}){}", directory,
-                    store.queues.size(), store.quota.usedBytes(),
+            LOG.info("Message store open in {} with {} queues and {} dead-letter queues holding {} bytes, quota {} ({}){}",
+                    directory, store.queues.size(), store.deadLetterQueues.size(), store.quota.usedBytes(),
                     settings.maxSizeBytes() == StoreQuota.UNLIMITED ? "none" : settings.maxSizeBytes() + " bytes",
                     settings.quotaPolicy().configName(),
                     settings.syncOnAppend() ? ", forcing every append to disk" : "");
@@ -82,38 +98,96 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
         }
     }
 
+    /**
+     * Validated before anything is written; the room is checked for all targets together, then the
+     * record is written to each queue. Costs no lock but the queue's and no allocation beyond the
+     * message's strings: the encoding goes to a buffer kept per thread, a queue known already needs
+     * no validation, and the common single target takes no detour through collections.
+     */
     @Override
     public void append(Message message, List<RouteTarget> targets) throws StoreException {
         if (message == null) throw new StoreException("no message to store");
         if (targets == null || targets.isEmpty()) return;
-        for (RouteTarget target : targets) {
-            String reason = target == null ? "target is null" : QueueDirectoryNames.invalidReason(target.endpointId());
-            if (reason != null) {
-                throw new StoreException("message not stored: " + reason
-                        + (target == null ? "" : " (endpoint '" + target.endpointId() + "')"));
-            }
+        if (targets.size() == 1) {
+            appendToOne(message, targets.get(0));
+            return;
         }
-        byte[] payload = MessageCodec.encode(message);
-        long distinct = targets.stream().map(t -> new QueueKey(t.endpointId(), t.priority())).distinct().count();
-        ensureRoom(distinct * (payload.length + RECORD_OVERHEAD_BYTES));
+        int n = targets.size();
+        QueueKey[] keys = new QueueKey[n];
+        EndpointQueue[] known = new EndpointQueue[n];
+        int distinct = 0;
+        for (RouteTarget target : targets) {
+            EndpointQueue queue = knownQueue(target);
+            QueueKey key = queue != null ? queue.key() : new QueueKey(target.endpointId(), target.priority());
+            if (indexOf(keys, distinct, key) >= 0) continue;
+            keys[distinct] = key;
+            known[distinct++] = queue;
+        }
+        MessageCodec.Writer payload = encode(message);
+        ensureRoom((long) distinct * (payload.position + RECORD_OVERHEAD_BYTES));
         long now = clock.getAsLong();
-        EndpointQueue[] written = new EndpointQueue[targets.size()];
         int count = 0;
         try {
             for (RouteTarget target : targets) {
-                EndpointQueue queue = queueFor(new QueueKey(target.endpointId(), target.priority()));
-                if (contains(written, count, queue)) continue;
-                try {
-                    queue.append(payload, expiry(now, target.timeToLiveSecs()));
-                } catch (IOException e) {
-                    throw new StoreException("message not stored in queue " + target.endpointId() + " (priority "
-                            + target.priority() + "): " + e.getMessage(), e);
-                }
-                written[count++] = queue;
+                int slot = indexOf(keys, distinct, new QueueKey(target.endpointId(), target.priority()));
+                if (slot < count) continue; // written already (the same queue named twice)
+                EndpointQueue queue = known[slot] != null ? known[slot] : queueFor(keys[slot]);
+                known[slot] = queue;
+                write(queue, payload, target, now);
+                count = slot + 1;
             }
         } finally {
-            for (int i = 0; i < count; i++) written[i].signalAppended();
+            for (int i = 0; i < count; i++) known[i].signalAppended();
         }
+    }
+
+    private void appendToOne(Message message, RouteTarget target) throws StoreException {
+        EndpointQueue queue = knownQueue(target);
+        MessageCodec.Writer payload = encode(message);
+        ensureRoom(payload.position + RECORD_OVERHEAD_BYTES);
+        if (queue == null) queue = queueFor(new QueueKey(target.endpointId(), target.priority()));
+        write(queue, payload, target, clock.getAsLong());
+        queue.signalAppended();
+    }
+
+    /** The open queue of a target, or null when it has none yet (then its endpoint id is checked). */
+    private EndpointQueue knownQueue(RouteTarget target) throws StoreException {
+        if (target != null && target.endpointId() != null) {
+            EndpointQueue queue = queues.get(new QueueKey(target.endpointId(), target.priority()));
+            if (queue != null) return queue;
+        }
+        String reason = target == null ? "target is null" : QueueDirectoryNames.invalidReason(target.endpointId());
+        if (reason != null) {
+            throw new StoreException("message not stored: " + reason
+                    + (target == null ? "" : " (endpoint '" + target.endpointId() + "')"));
+        }
+        return null;
+    }
+
+    private MessageCodec.Writer encode(Message message) {
+        byte[] buffer = scratch.get();
+        if (buffer == null) buffer = new byte[SCRATCH_BYTES];
+        MessageCodec.Writer payload = MessageCodec.encode(message, buffer);
+        if (payload.buffer != buffer && payload.buffer.length <= MAX_SCRATCH_BYTES) buffer = payload.buffer;
+        scratch.set(buffer);
+        return payload;
+    }
+
+    private static void write(EndpointQueue queue, MessageCodec.Writer payload, RouteTarget target, long now)
+            throws StoreException {
+        try {
+            queue.append(payload.buffer, payload.position, expiry(now, target.timeToLiveSecs()), now);
+        } catch (IOException e) {
+            throw new StoreException("message not stored in queue " + target.endpointId() + " (priority "
+                    + target.priority() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static int indexOf(QueueKey[] keys, int count, QueueKey key) {
+        for (int i = 0; i < count; i++) {
+            if (keys[i].equals(key)) return i;
+        }
+        return -1;
     }
 
     /** Damaged queue files moved to the quarantine folder since the store opened. */
@@ -140,10 +214,7 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
             return;
         }
         synchronized (roomLock) {
-            for (EndpointQueue queue : queues.values()) {
-                if (quota.admits(needed)) break;
-                queue.reclaimPassedCycles();
-            }
+            reclaimPassedCycles(needed);
             if (quota.policy() == QuotaPolicy.DROP_OLDEST) {
                 while (!quota.admits(needed) && dropOldestFile()) {
                     // each round frees one file
@@ -162,6 +233,32 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
             LOG.warn("Message store is full, refusing appends: {}", reason);
         }
         throw new StoreException(reason);
+    }
+
+    /** Deletes files wholly passed, queue by queue, until {@code needed} more bytes fit. */
+    private void reclaimPassedCycles(long needed) {
+        for (EndpointQueue queue : queues.values()) {
+            if (quota.admits(needed)) return;
+            queue.reclaimPassedCycles();
+        }
+        for (DeadLetterQueue letters : deadLetterQueues.values()) {
+            if (quota.admits(needed)) return;
+            letters.queue().reclaimPassedCycles();
+        }
+    }
+
+    /**
+     * The room check for dead letters and requeued messages: reclaims passed files but never drops
+     * anything, whatever the policy. It runs under a consumer's lock (or a dead-letter queue's),
+     * and dropping takes consumers' locks.
+     */
+    private void ensureRoomWithoutDropping(String what, long needed) throws StoreException {
+        if (quota.admits(needed)) return;
+        reclaimPassedCycles(needed);
+        if (quota.admits(needed)) return;
+        quota.countRefused();
+        throw new StoreException(what + ": store quota reached (" + quota.usedBytes() + " of " + quota.maxBytes()
+                + " bytes used); space is freed as the queues are delivered or dead letters purged");
     }
 
     /** Drops the oldest file no longer written, across all queues; false when there is none. */
@@ -204,7 +301,7 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
                     displaced.close();
                 }
             }
-            StoreConsumer consumer = new StoreConsumer(selector, clock, this::forget);
+            StoreConsumer consumer = new StoreConsumer(selector, clock, this::storeDeadLetter, this::forget);
             queues.values().stream()
                     .filter(q -> selector.matches(q.key().endpointId()))
                     .sorted((a, b) -> a.key().compareTo(b.key()))
@@ -216,10 +313,82 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
 
     @Override
     public List<QueueStatus> queues() {
+        long now = clock.getAsLong();
         return queues.values().stream()
                 .sorted((a, b) -> a.key().compareTo(b.key()))
-                .map(EndpointQueue::status)
+                .map(q -> q.status(now, deadLettersHeld(q.key())))
                 .toList();
+    }
+
+    private long deadLettersHeld(QueueKey key) {
+        DeadLetterQueue letters = deadLetterQueues.get(key.endpointId());
+        return letters == null ? 0 : letters.held(key.priority());
+    }
+
+    /** The consumers' dead-letter sink: stores durably, or throws and stores nothing. */
+    private void storeDeadLetter(StoredMessage message, String reason) throws StoreException {
+        byte[] payload = DeadLetterQueue.encode(message.priority(), reason, message.message());
+        boolean created = !deadLetterQueues.containsKey(message.endpointId());
+        // Checked before a new dead-letter queue is made: a refused dead letter leaves nothing behind.
+        ensureRoomWithoutDropping("message not dead-lettered",
+                payload.length + RECORD_OVERHEAD_BYTES + (created ? EndpointQueue.QUEUE_OVERHEAD_BYTES : 0));
+        DeadLetterQueue letters = deadLetterQueueFor(message.endpointId());
+        letters.add(message.priority(), payload, clock.getAsLong());
+        LOG.warn("Message #{} of {} (priority {}) dead-lettered: {}", message.index(), message.endpointId(),
+                message.priority(), reason);
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(String endpointId, int max) {
+        if (max < 0) throw new IllegalArgumentException("max must not be negative: " + max);
+        DeadLetterQueue letters = endpointId == null || closed ? null : deadLetterQueues.get(endpointId);
+        return letters == null ? List.of() : letters.list(max);
+    }
+
+    @Override
+    public long purgeDeadLetters(String endpointId) throws StoreException {
+        DeadLetterQueue letters = endpointId == null ? null : deadLetterQueues.get(endpointId);
+        if (letters == null) return 0;
+        if (closed) throw new StoreException("message store is closed");
+        long purged = letters.purge();
+        LOG.info("Purged {} dead letters of {}", purged, endpointId);
+        return purged;
+    }
+
+    @Override
+    public long requeueDeadLetters(String endpointId) throws StoreException {
+        DeadLetterQueue letters = endpointId == null ? null : deadLetterQueues.get(endpointId);
+        if (letters == null) return 0;
+        if (closed) throw new StoreException("message store is closed");
+        // Created before the dead-letter queue's lock is taken: creating a queue takes consumers' locks.
+        for (int priority : letters.priorities()) queueFor(new QueueKey(endpointId, priority));
+        Set<EndpointQueue> touched = new HashSet<>();
+        try {
+            long requeued = letters.requeue(priority -> queues.get(new QueueKey(endpointId, priority)),
+                    bytes -> ensureRoomWithoutDropping("dead letter not requeued", bytes), clock.getAsLong(), touched);
+            LOG.info("Requeued {} dead letters of {}", requeued, endpointId);
+            return requeued;
+        } finally {
+            touched.forEach(EndpointQueue::signalAppended);
+        }
+    }
+
+    private DeadLetterQueue deadLetterQueueFor(String endpointId) throws StoreException {
+        DeadLetterQueue letters = deadLetterQueues.get(endpointId);
+        if (letters != null) return letters;
+        synchronized (deadLetterRegistry) {
+            if (closed) throw new StoreException("message store is closed");
+            letters = deadLetterQueues.get(endpointId);
+            if (letters != null) return letters;
+            try {
+                DeadLetterQueue created = withBundleContextLoader(() -> openDeadLetterQueue(endpointId));
+                deadLetterQueues.put(endpointId, created);
+                return created;
+            } catch (IOException | RuntimeException e) {
+                throw new StoreException("message not dead-lettered: cannot create the dead-letter queue of "
+                        + endpointId + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     @Override
@@ -237,6 +406,15 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
                     queue.close();
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("Closing queue {} failed: {}", queue.key(), e.toString());
+                }
+            }
+            synchronized (deadLetterRegistry) {
+                for (DeadLetterQueue letters : deadLetterQueues.values()) {
+                    try {
+                        letters.close();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("Closing {} failed: {}", letters.queue().label(), e.toString());
+                    }
                 }
             }
             return null;
@@ -280,7 +458,7 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, Files::isDirectory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.equals(EndpointQueue.QUARANTINE_DIRECTORY)) continue;
+                if (name.equals(EndpointQueue.QUARANTINE_DIRECTORY) || name.equals(DeadLetterQueue.DIRECTORY)) continue;
                 Optional<QueueKey> key = QueueDirectoryNames.parse(name);
                 if (key.isEmpty()) {
                     LOG.warn("Ignoring {}: not a queue directory name", entry);
@@ -295,18 +473,39 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
                 }
             }
         }
+        Path deadLetters = directory.resolve(DeadLetterQueue.DIRECTORY);
+        if (!Files.isDirectory(deadLetters)) return;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(deadLetters, Files::isDirectory)) {
+            for (Path entry : entries) {
+                Optional<String> endpointId = QueueDirectoryNames.parseDeadLetter(entry.getFileName().toString());
+                if (endpointId.isEmpty()) {
+                    LOG.warn("Ignoring {}: not a dead-letter queue directory name", entry);
+                    continue;
+                }
+                try {
+                    deadLetterQueues.put(endpointId.get(), openDeadLetterQueue(endpointId.get()));
+                } catch (IOException | RuntimeException e) {
+                    // Dead-lettering to this endpoint fails with this reason; everything else keeps working.
+                    LOG.error("Cannot reopen the dead-letter queue of {} in {}: {}", endpointId.get(), entry,
+                            e.toString());
+                }
+            }
+        }
     }
 
     private EndpointQueue openQueue(QueueKey key) throws IOException {
-        return EndpointQueue.open(key, directory.resolve(QueueDirectoryNames.directoryName(key)), rollCycle,
-                syncOnAppend, clock, quota, quarantinedFiles);
+        String name = QueueDirectoryNames.directoryName(key);
+        return EndpointQueue.open(key, "queue " + key.endpointId() + " (priority " + key.priority() + ")",
+                directory.resolve(name), directory.resolve(EndpointQueue.QUARANTINE_DIRECTORY).resolve(name),
+                rollCycle, syncOnAppend, clock, quota, quarantinedFiles);
     }
 
-    private static boolean contains(EndpointQueue[] written, int count, EndpointQueue queue) {
-        for (int i = 0; i < count; i++) {
-            if (written[i] == queue) return true;
-        }
-        return false;
+    /** Quarantined files of dead-letter queues go to {@code quarantine/deadletter/<name>}. */
+    private DeadLetterQueue openDeadLetterQueue(String endpointId) throws IOException {
+        String name = QueueDirectoryNames.deadLetterDirectoryName(endpointId);
+        return DeadLetterQueue.open(endpointId, directory.resolve(DeadLetterQueue.DIRECTORY).resolve(name),
+                directory.resolve(EndpointQueue.QUARANTINE_DIRECTORY).resolve(DeadLetterQueue.DIRECTORY).resolve(name),
+                rollCycle, syncOnAppend, clock, quota, quarantinedFiles);
     }
 
     static long expiry(long enqueuedMillis, long timeToLiveSecs) {
@@ -315,13 +514,18 @@ final class ChronicleMessageStore implements MessageStore, Closeable {
         return enqueuedMillis + timeToLiveSecs * 1000;
     }
 
-    private static RollCycle rollCycle(String name) {
-        try {
-            return RollCycles.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Unknown rollCycle '{}'; new queues use {}", name, StoreSettings.DEFAULT_ROLL_CYCLE);
-            return RollCycles.valueOf(StoreSettings.DEFAULT_ROLL_CYCLE);
+    /**
+     * A {@code RollCycles} name, or one of Chronicle's test cycles ({@code TEST_SECONDLY}, …): one
+     * file per second lets system tests and demonstrations see files reclaimed without waiting.
+     */
+    static RollCycle rollCycle(String name) {
+        for (Class<? extends Enum<?>> names : List.<Class<? extends Enum<?>>>of(RollCycles.class, TestRollCycles.class)) {
+            for (Enum<?> cycle : names.getEnumConstants()) {
+                if (cycle.name().equals(name)) return (RollCycle) cycle;
+            }
         }
+        LOG.warn("Unknown rollCycle '{}'; new queues use {}", name, StoreSettings.DEFAULT_ROLL_CYCLE);
+        return RollCycles.valueOf(StoreSettings.DEFAULT_ROLL_CYCLE);
     }
 
     /**

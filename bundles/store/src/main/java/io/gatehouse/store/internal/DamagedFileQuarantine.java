@@ -34,27 +34,41 @@ final class DamagedFileQuarantine {
     private DamagedFileQuarantine() {
     }
 
-    /** Moves the unreadable files of the queue in {@code queueFiles} to {@code quarantine}; returns how many. */
-    static int check(Path queueFiles, Path quarantine, RollCycle rollCycle, LongSupplier clock, AtomicLong counter)
-            throws IOException {
+    /**
+     * Moves the unreadable files of the queue in {@code queueFiles} to {@code quarantine}; returns
+     * how many messages after {@code checkpointIndex} were lost with them, as far as they could be
+     * counted (those readable before the damage; what followed it in the file is unknown).
+     */
+    static long check(Path queueFiles, Path quarantine, RollCycle rollCycle, LongSupplier clock, AtomicLong counter,
+            long checkpointIndex) throws IOException {
         if (!Files.isDirectory(queueFiles)) return 0;
-        int moved = 0;
+        long lost = 0;
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            File damaged = findDamaged(queueFiles, rollCycle, clock);
-            if (damaged == null) return moved;
-            Files.createDirectories(quarantine);
-            Path target = quarantine.resolve(damaged.getName());
-            Files.move(damaged.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-            moved++;
+            Damage damage = findDamaged(queueFiles, rollCycle, clock, checkpointIndex);
+            if (damage == null) return lost;
+            File damaged = damage.file();
+            Path target = moveToQuarantine(damaged.toPath(), quarantine);
+            lost += damage.messagesLost();
             counter.incrementAndGet();
             LOG.error("Queue file {} is damaged (Chronicle cannot read through it); moved to {}. Messages still "
-                    + "readable in the queue's other files are delivered; what was in this file is not", damaged,
-                    target);
+                    + "readable in the queue's other files are delivered; what was in this file is not ({} counted)",
+                    damaged, target, damage.messagesLost());
         }
-        return moved;
+        return lost;
     }
 
-    private static File findDamaged(Path queueFiles, RollCycle rollCycle, LongSupplier clock) {
+    /** Moves a damaged file into the quarantine folder (made if needed); returns where it went. */
+    static Path moveToQuarantine(Path file, Path quarantine) throws IOException {
+        Files.createDirectories(quarantine);
+        Path target = quarantine.resolve(file.getFileName());
+        Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    private record Damage(File file, long messagesLost) {
+    }
+
+    private static Damage findDamaged(Path queueFiles, RollCycle rollCycle, LongSupplier clock, long checkpointIndex) {
         try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(queueFiles)
                 .rollCycle(rollCycle).timeProvider(clock::getAsLong)
                 // A zeroed header looks like one being written: Chronicle waits this long for it.
@@ -62,13 +76,17 @@ final class DamagedFileQuarantine {
             TreeMap<Integer, File> files = cycleFiles(queue);
             if (files.isEmpty()) return null;
             Integer lastRead = null;
+            long unpassedInLastRead = 0;
             boolean failed = false;
             try (ExcerptTailer tailer = queue.createTailer()) {
                 tailer.toStart();
                 while (true) {
                     try (DocumentContext dc = tailer.readingDocument()) {
                         if (!dc.isPresent()) break;
-                        lastRead = queue.rollCycle().toCycle(dc.index());
+                        int cycle = queue.rollCycle().toCycle(dc.index());
+                        if (lastRead == null || cycle != lastRead) unpassedInLastRead = 0;
+                        lastRead = cycle;
+                        if (checkpointIndex == Checkpoint.NONE || dc.index() > checkpointIndex) unpassedInLastRead++;
                     }
                 }
             } catch (RuntimeException e) {
@@ -79,10 +97,11 @@ final class DamagedFileQuarantine {
             Integer next = files.higherKey(stoppedIn);
             if (next == null) {
                 // Nothing after it: only a read that failed outright marks the last file as damaged.
-                return failed && lastRead == null ? files.get(stoppedIn) : null;
+                return failed && lastRead == null ? new Damage(files.get(stoppedIn), 0) : null;
             }
-            if (lastRead == null) return files.get(stoppedIn);
-            return canEnter(queue, next) ? files.get(stoppedIn) : files.get(next);
+            if (lastRead == null) return new Damage(files.get(stoppedIn), 0);
+            return canEnter(queue, next) ? new Damage(files.get(stoppedIn), unpassedInLastRead)
+                    : new Damage(files.get(next), 0);
         }
     }
 

@@ -2,7 +2,9 @@ package io.gatehouse.store.internal;
 
 import io.gatehouse.api.message.Message;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The binary form of a message in a queue: system properties, application properties, body.
@@ -15,16 +17,27 @@ final class MessageCodec {
     }
 
     static byte[] encode(Message message) {
-        byte[][] system = utf8Pairs(message.systemProperties());
-        byte[][] application = utf8Pairs(message.properties());
+        Writer out = encode(message, new byte[256 + message.body().length]);
+        return out.buffer.length == out.position ? out.buffer : Arrays.copyOf(out.buffer, out.position);
+    }
+
+    /**
+     * Encodes into {@code scratch} from its start, or into a larger array when it does not fit;
+     * the writer returned holds the array used and the length written. Lets the append path
+     * reuse one buffer per thread instead of allocating one per message.
+     */
+    static Writer encode(Message message, byte[] scratch) {
+        Writer out = new Writer(scratch);
+        Map<String, String> system = message.systemProperties();
+        out.varint(system.size());
+        system.forEach(out); // forEach: no entry wrappers, unlike iterating an unmodifiable map's entries
+        Map<String, String> application = message.properties();
+        out.varint(application.size());
+        application.forEach(out);
         byte[] body = message.body();
-        int size = sizeOfPairs(system) + sizeOfPairs(application) + varintSize(body.length) + body.length;
-        Writer out = new Writer(new byte[size]);
-        out.pairs(system);
-        out.pairs(application);
         out.varint(body.length);
         out.bytes(body);
-        return out.buffer;
+        return out;
     }
 
     /** Decodes what {@link #encode} wrote; a record that does not parse exactly is refused. */
@@ -40,28 +53,6 @@ final class MessageCodec {
         return builder.build();
     }
 
-    private static byte[][] utf8Pairs(Map<String, String> map) {
-        byte[][] pairs = new byte[map.size() * 2][];
-        int i = 0;
-        for (Map.Entry<String, String> e : map.entrySet()) {
-            pairs[i++] = e.getKey().getBytes(StandardCharsets.UTF_8);
-            pairs[i++] = e.getValue().getBytes(StandardCharsets.UTF_8);
-        }
-        return pairs;
-    }
-
-    private static int sizeOfPairs(byte[][] pairs) {
-        int size = varintSize(pairs.length / 2);
-        for (byte[] p : pairs) size += varintSize(p.length) + p.length;
-        return size;
-    }
-
-    private static int varintSize(int value) {
-        int size = 1;
-        while ((value >>>= 7) != 0) size++;
-        return size;
-    }
-
     /** A record that cannot be read back; it is skipped, never handed out. */
     static final class CorruptRecordException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -71,23 +62,30 @@ final class MessageCodec {
         }
     }
 
-    private static final class Writer {
-        final byte[] buffer;
+    /** Writes an encoding into a byte array, growing it as needed. */
+    static final class Writer implements BiConsumer<String, String> {
+        byte[] buffer;
         int position;
 
         Writer(byte[] buffer) {
             this.buffer = buffer;
         }
 
-        void pairs(byte[][] pairs) {
-            varint(pairs.length / 2);
-            for (byte[] p : pairs) {
-                varint(p.length);
-                bytes(p);
-            }
+        /** A property: key and value, each as varint length and UTF-8. */
+        @Override
+        public void accept(String key, String value) {
+            string(key);
+            string(value);
+        }
+
+        void string(String s) {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            varint(utf8.length);
+            bytes(utf8);
         }
 
         void varint(int value) {
+            room(5);
             while ((value & ~0x7F) != 0) {
                 buffer[position++] = (byte) ((value & 0x7F) | 0x80);
                 value >>>= 7;
@@ -96,8 +94,15 @@ final class MessageCodec {
         }
 
         void bytes(byte[] b) {
+            room(b.length);
             System.arraycopy(b, 0, buffer, position, b.length);
             position += b.length;
+        }
+
+        private void room(int more) {
+            if (buffer.length - position < more) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, position + more));
+            }
         }
     }
 

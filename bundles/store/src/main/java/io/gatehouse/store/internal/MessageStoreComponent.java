@@ -2,6 +2,7 @@ package io.gatehouse.store.internal;
 
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.route.RouteTarget;
+import io.gatehouse.api.store.DeadLetter;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.QueueConsumer;
 import io.gatehouse.api.store.QueueStatus;
@@ -46,8 +47,9 @@ public class MessageStoreComponent implements MessageStore {
         boolean syncOnAppend() default false;
 
         @AttributeDefinition(name = "Roll cycle",
-                description = "Span of one queue file (a Chronicle RollCycles name, e.g. FAST_HOURLY, FAST_DAILY). "
-                        + "Files wholly before a queue's checkpoint are deleted. Applies to new queues only.")
+                description = "Span of one queue file (a Chronicle RollCycles name, e.g. FIVE_MINUTELY, FAST_HOURLY). "
+                        + "Files wholly before a queue's checkpoint are deleted, so a drained queue gives its "
+                        + "space back within one cycle. Applies to new queues only.")
         String rollCycle() default StoreSettings.DEFAULT_ROLL_CYCLE;
 
         @AttributeDefinition(name = "Maximum size (bytes)",
@@ -106,5 +108,20 @@ public class MessageStoreComponent implements MessageStore {
     @Override
     public List<QueueStatus> queues() {
         return store.queues();
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(String endpointId, int max) {
+        return store.deadLetters(endpointId, max);
+    }
+
+    @Override
+    public long purgeDeadLetters(String endpointId) throws StoreException {
+        return store.purgeDeadLetters(endpointId);
+    }
+
+    @Override
+    public long requeueDeadLetters(String endpointId) throws StoreException {
+        return store.requeueDeadLetters(endpointId);
     }
 }

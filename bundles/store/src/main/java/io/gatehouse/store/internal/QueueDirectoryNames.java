@@ -40,6 +40,22 @@ final class QueueDirectoryNames {
         }
     }
 
+    /** The directory of an endpoint's dead-letter queue, under {@link DeadLetterQueue#DIRECTORY}. */
+    static String deadLetterDirectoryName(String endpointId) {
+        return encode(endpointId);
+    }
+
+    /** The endpoint whose dead-letter queue a directory holds, or empty when the name is not one this class produced. */
+    static Optional<String> parseDeadLetter(String directoryName) {
+        try {
+            String endpointId = decode(directoryName);
+            return !endpointId.isEmpty() && encode(endpointId).equals(directoryName) ? Optional.of(endpointId)
+                    : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Why this endpoint id cannot name a queue, or null when it can. */
     static String invalidReason(String endpointId) {
         if (endpointId == null || endpointId.isEmpty()) return "endpoint id is empty";

@@ -3,7 +3,8 @@ package io.gatehouse.store.internal;
 import java.util.Locale;
 
 /** What the store does when an append would take it over its size quota. */
-enum QuotaPolicy {
+// Public only for the JMH benchmarks in benchmarks/jmh; the package is private to the bundle in OSGi.
+public enum QuotaPolicy {
     /** The append fails: the publisher is not acknowledged and sends again later. */
     REJECT_NEW("reject-new"),
     /** The oldest queue files are passed without delivery (counted as dropped, reason quota) to make room. */

@@ -1,6 +1,7 @@
 package io.gatehouse.store.internal;
 
 import io.gatehouse.api.store.QueueConsumer;
+import io.gatehouse.api.store.StoreException;
 import io.gatehouse.api.store.StoredMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,8 +22,15 @@ final class StoreConsumer implements QueueConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreConsumer.class);
 
+    /** Keeps a refused message in its endpoint's dead-letter queue, durably, or throws and keeps nothing. */
+    @FunctionalInterface
+    interface DeadLetterSink {
+        void store(StoredMessage message, String reason) throws StoreException;
+    }
+
     private final EndpointSelector selector;
     private final LongSupplier clock;
+    private final DeadLetterSink deadLetters;
     private final Consumer<StoreConsumer> onClose;
     private final TreeMap<Integer, PriorityGroup> groups = new TreeMap<>();
     private final Map<QueueKey, QueueCursor> cursors = new HashMap<>();
@@ -30,9 +38,11 @@ final class StoreConsumer implements QueueConsumer {
     private volatile Runnable listener;
     private volatile boolean closed;
 
-    StoreConsumer(EndpointSelector selector, LongSupplier clock, Consumer<StoreConsumer> onClose) {
+    StoreConsumer(EndpointSelector selector, LongSupplier clock, DeadLetterSink deadLetters,
+            Consumer<StoreConsumer> onClose) {
         this.selector = selector;
         this.clock = clock;
+        this.deadLetters = deadLetters;
         this.onClose = onClose;
     }
 
@@ -67,6 +77,27 @@ final class StoreConsumer implements QueueConsumer {
             LOG.debug("Ignoring acknowledgement of {} #{}: not handed out by this consumer", message.endpointId(),
                     message.index());
         }
+    }
+
+    /**
+     * Stored first, settled after: if storing fails nothing changed. Under this consumer's lock, so
+     * an acknowledgement of the same message cannot slip in between; the sink therefore never takes
+     * a consumer's lock (nor the store's room lock, which does).
+     */
+    @Override
+    public synchronized void deadLetter(StoredMessage message, String reason) throws StoreException {
+        if (message == null) throw new StoreException("no message to dead-letter");
+        if (reason == null || reason.isBlank()) {
+            throw new StoreException("message not dead-lettered: a reason is required");
+        }
+        if (closed) throw new StoreException("message not dead-lettered: the consumer is closed");
+        QueueCursor cursor = cursors.get(new QueueKey(message.endpointId(), message.priority()));
+        if (cursor == null || !cursor.isHandedOut(message.index())) {
+            throw new StoreException("message not dead-lettered: " + message.endpointId() + " #" + message.index()
+                    + " is not handed out by this consumer, or already settled");
+        }
+        deadLetters.store(message, reason);
+        cursor.deadLettered(message.index());
     }
 
     @Override

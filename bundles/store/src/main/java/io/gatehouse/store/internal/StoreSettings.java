@@ -9,12 +9,13 @@ import java.util.function.LongSupplier;
  * of one queue file); it applies to queues created from now on, existing queues keep theirs.
  * {@code maxSizeBytes} is the quota already resolved ({@link StoreQuota#UNLIMITED} for none).
  */
-record StoreSettings(Path directory, String rollCycle, boolean syncOnAppend, LongSupplier clock,
+// Public only for the JMH benchmarks in benchmarks/jmh; the package is private to the bundle in OSGi.
+public record StoreSettings(Path directory, String rollCycle, boolean syncOnAppend, LongSupplier clock,
         long maxSizeBytes, QuotaPolicy quotaPolicy) {
 
-    static final String DEFAULT_ROLL_CYCLE = "FAST_HOURLY";
+    static final String DEFAULT_ROLL_CYCLE = "FIVE_MINUTELY";
 
-    StoreSettings {
+    public StoreSettings {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(rollCycle, "rollCycle");
         Objects.requireNonNull(clock, "clock");
@@ -22,24 +23,24 @@ record StoreSettings(Path directory, String rollCycle, boolean syncOnAppend, Lon
         if (maxSizeBytes <= 0) throw new IllegalArgumentException("maxSizeBytes must be positive: " + maxSizeBytes);
     }
 
-    static StoreSettings of(Path directory) {
+    public static StoreSettings of(Path directory) {
         return new StoreSettings(directory, DEFAULT_ROLL_CYCLE, false, System::currentTimeMillis,
                 StoreQuota.UNLIMITED, QuotaPolicy.DEFAULT);
     }
 
-    StoreSettings withClock(LongSupplier newClock) {
+    public StoreSettings withClock(LongSupplier newClock) {
         return new StoreSettings(directory, rollCycle, syncOnAppend, newClock, maxSizeBytes, quotaPolicy);
     }
 
-    StoreSettings withSyncOnAppend(boolean sync) {
+    public StoreSettings withSyncOnAppend(boolean sync) {
         return new StoreSettings(directory, rollCycle, sync, clock, maxSizeBytes, quotaPolicy);
     }
 
-    StoreSettings withRollCycle(String cycle) {
+    public StoreSettings withRollCycle(String cycle) {
         return new StoreSettings(directory, cycle, syncOnAppend, clock, maxSizeBytes, quotaPolicy);
     }
 
-    StoreSettings withQuota(long maxBytes, QuotaPolicy policy) {
+    public StoreSettings withQuota(long maxBytes, QuotaPolicy policy) {
         return new StoreSettings(directory, rollCycle, syncOnAppend, clock, maxBytes, policy);
     }
 }

@@ -30,6 +30,28 @@ class MessageCodecTest {
     }
 
     @Test
+    void encodingIntoAReusedBufferGivesTheSameBytesAndGrowsItWhenTooSmall() {
+        Message message = Message.builder()
+                .body(new byte[5000])
+                .systemProperty("messageId", "x".repeat(200))
+                .property("ü", "値".repeat(100))
+                .build();
+        byte[] exact = MessageCodec.encode(message);
+
+        byte[] small = new byte[16];
+        MessageCodec.Writer grown = MessageCodec.encode(message, small);
+        assertThat(grown.buffer).isNotSameAs(small);
+        assertThat(Arrays.copyOf(grown.buffer, grown.position)).isEqualTo(exact);
+
+        byte[] large = new byte[8192];
+        Arrays.fill(large, (byte) 7); // left over from an earlier message
+        MessageCodec.Writer reused = MessageCodec.encode(message, large);
+        assertThat(reused.buffer).isSameAs(large);
+        assertThat(Arrays.copyOf(reused.buffer, reused.position)).isEqualTo(exact);
+        assertThat(MessageCodec.decode(exact)).isEqualTo(message);
+    }
+
+    @Test
     void roundTripsAnEmptyMessage() {
         Message empty = Message.builder().build();
         assertThat(MessageCodec.encode(empty)).hasSize(3);

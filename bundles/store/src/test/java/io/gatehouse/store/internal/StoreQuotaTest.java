@@ -62,7 +62,7 @@ class StoreQuotaTest {
             assertThat(dir.resolve("c.p" + P)).doesNotExist();
 
             clock.addAndGet(HOUR);
-            assertThatThrownBy(() -> store.append(message("late"), both))
+            assertThatThrownBy(() -> store.append(message("late" + KB), both))
                     .as("nothing delivered, nothing freed").isInstanceOf(StoreException.class);
             long full = store.quota().usedBytes();
 

@@ -8,6 +8,7 @@ import io.gatehouse.api.store.StoredMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Small helpers shared by the store tests. */
 final class StoreTestSupport {
@@ -46,6 +47,24 @@ final class StoreTestSupport {
 
     static List<String> bodies(List<StoredMessage> messages) {
         return messages.stream().map(StoreTestSupport::body).toList();
+    }
+
+    /** The status without its age and size (which depend on time and layout), for comparing counts. */
+    static QueueStatus counts(QueueStatus s) {
+        return new QueueStatus(s.endpointId(), s.priority(), s.pending(), s.appended(), s.delivered(), s.expired(), -1, 0,
+                s.dropped(), s.deadLetters());
+    }
+
+    static List<QueueStatus> counts(ChronicleMessageStore store) {
+        return store.queues().stream().map(StoreTestSupport::counts).toList();
+    }
+
+    /** A status as {@link #counts(QueueStatus)} gives it, with every figure. */
+    static QueueStatus counts(String endpointId, int priority, long pending, long appended, long delivered,
+            long expired, long droppedQuota, long corrupt, long deadLetters) {
+        return new QueueStatus(endpointId, priority, pending, appended, delivered, expired, -1, 0,
+                Map.of(QueueStatus.DROPPED_TTL_EXPIRY, expired, QueueStatus.DROPPED_QUOTA, droppedQuota,
+                        QueueStatus.DROPPED_CORRUPT, corrupt), deadLetters);
     }
 
     static QueueStatus status(ChronicleMessageStore store, String endpointId, int priority) {
