@@ -6,12 +6,14 @@
 #   benchmarks/jmh/run.sh                       all benchmarks
 #   benchmarks/jmh/run.sh ConditionBenchmark    only the condition
 #   JMH_OPTS="-wi 5 -i 10 -f 2" benchmarks/jmh/run.sh
-# Needs the router and api installed in the local Maven repository (mvn -B install -pl bundles/router -am).
+# Needs the router, store and api installed in the local Maven repository
+# (mvn -B install -pl bundles/router,bundles/store -am).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 jar="$here/target/benchmarks.jar"
-# the router jar in the local repository counts as a source: benchmark the code just installed
-router_jars=$(find "${HOME}/.m2/repository/io/gatehouse/gatehouse-router" -name '*.jar' 2>/dev/null || true)
+# the router and store jars in the local repository count as sources: benchmark the code just installed
+router_jars=$(find "${HOME}/.m2/repository/io/gatehouse/gatehouse-router" \
+  "${HOME}/.m2/repository/io/gatehouse/gatehouse-store" -name '*.jar' 2>/dev/null || true)
 # shellcheck disable=SC2086 # a list of paths
 if [ ! -f "$jar" ] || [ -n "$(find "$here/src" "$here/pom.xml" $router_jars -newer "$jar" -print -quit)" ]; then
   echo "building $jar" >&2

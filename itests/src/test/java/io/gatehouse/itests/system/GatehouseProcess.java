@@ -53,6 +53,11 @@ final class GatehouseProcess implements AutoCloseable {
         extraEnvironment.put(name, value);
     }
 
+    /** GATEHOUSE_DATA: the gateway's state (store, identities, …). */
+    Path dataDirectory() {
+        return data.resolve("state");
+    }
+
     Path log() {
         return log;
     }
@@ -73,7 +78,7 @@ final class GatehouseProcess implements AutoCloseable {
 
     private Map<String, String> environment() {
         return Map.of(
-                "GATEHOUSE_DATA", data.resolve("state").toString(),
+                "GATEHOUSE_DATA", dataDirectory().toString(),
                 "GATEHOUSE_MQTT_PORT", Integer.toString(mqttPort),
                 "GATEHOUSE_HTTP_PORT", Integer.toString(httpPort),
                 "GATEHOUSE_IOTHUB_HOSTNAME", IOTHUB,
