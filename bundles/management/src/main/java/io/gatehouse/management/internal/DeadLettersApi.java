@@ -65,21 +65,7 @@ public final class DeadLettersApi {
             return ApiResponse.error(405, "purge with DELETE /api/deadletters?endpoint=<endpointId>");
         }
         if (!isCollection(path)) return noSuchResource();
-        String endpoint;
-        try {
-            endpoint = endpoint(QueryParameters.parse(query, ENDPOINT_ONLY));
-        } catch (ApiException e) {
-            return ApiResponse.error(e.status(), e.reason());
-        }
-        if (store == null) return unavailable();
-        long purged;
-        try {
-            purged = store.purgeDeadLetters(endpoint);
-        } catch (StoreException e) {
-            return storeFailed("purge", endpoint, e);
-        }
-        LOG.info("Purged {} dead letters of {}", purged, endpoint);
-        return ApiResponse.ok(mapper.createObjectNode().put("endpointId", endpoint).put("purged", purged));
+        return onEndpoint(query, "purge", "purged", MessageStore::purgeDeadLetters);
     }
 
     /** POST on {@code /requeue}: requeue. */
@@ -89,6 +75,16 @@ public final class DeadLettersApi {
                     + " purge with DELETE /api/deadletters?endpoint=<endpointId>");
         }
         if (!REQUEUE_PATH.equals(path)) return noSuchResource();
+        return onEndpoint(query, "requeue", "requeued", MessageStore::requeueDeadLetters);
+    }
+
+    /** What purge and requeue do to the dead letters of one endpoint: returns how many it handled. */
+    @FunctionalInterface
+    private interface StoreAction {
+        long apply(MessageStore store, String endpointId) throws StoreException;
+    }
+
+    private ApiResponse onEndpoint(String query, String verb, String field, StoreAction action) {
         String endpoint;
         try {
             endpoint = endpoint(QueryParameters.parse(query, ENDPOINT_ONLY));
@@ -96,14 +92,14 @@ public final class DeadLettersApi {
             return ApiResponse.error(e.status(), e.reason());
         }
         if (store == null) return unavailable();
-        long requeued;
+        long count;
         try {
-            requeued = store.requeueDeadLetters(endpoint);
+            count = action.apply(store, endpoint);
         } catch (StoreException e) {
-            return storeFailed("requeue", endpoint, e);
+            return storeFailed(verb, endpoint, e);
         }
-        LOG.info("Requeued {} dead letters of {}", requeued, endpoint);
-        return ApiResponse.ok(mapper.createObjectNode().put("endpointId", endpoint).put("requeued", requeued));
+        LOG.info("{} {} dead letters of {}", Character.toUpperCase(field.charAt(0)) + field.substring(1), count, endpoint);
+        return ApiResponse.ok(mapper.createObjectNode().put("endpointId", endpoint).put(field, count));
     }
 
     private ApiResponse list(String endpoint, int limit) {

@@ -72,13 +72,12 @@ public class GatehouseCommands {
         if (all.isEmpty()) return "no queues";
         String format = "%-40s %10s %9s %9s %9s %7s %9s %9s %9s %9s %9s";
         StringBuilder out = new StringBuilder(String.format(format, "ENDPOINT", "PRIORITY", "PENDING", "APPENDED",
-                "DELIVERED", "OLDEST", "BYTES", "TTL", "QUOTA", "CORRUPT", "DEAD"));
+                "DELIVERED", "OLDEST(s)", "BYTES", "TTL", "QUOTA", "CORRUPT", "DEAD"));
         for (QueueStatus q : all) {
             out.append('\n').append(String.format(format, q.endpointId(),
                     q.priority() == RouteTarget.DEFAULT_PRIORITY ? "default" : q.priority(),
                     q.pending(), q.appended(), q.delivered(),
-                    q.oldestAgeMillis() < 0 ? "-" : HumanUnits.age(q.oldestAgeMillis()),
-                    HumanUnits.bytes(q.bytesOnDisk()),
+                    q.oldestAgeMillis() < 0 ? "-" : q.oldestAgeMillis() / 1000, q.bytesOnDisk(),
                     QueuesApi.dropped(q, QueueStatus.DROPPED_TTL_EXPIRY), QueuesApi.dropped(q, QueueStatus.DROPPED_QUOTA),
                     QueuesApi.dropped(q, QueueStatus.DROPPED_CORRUPT), q.deadLetters()));
         }
@@ -105,7 +104,7 @@ public class GatehouseCommands {
             out.append('\n').append(String.format(format, d.sequence(),
                     Instant.ofEpochMilli(d.deadLetteredAtMillis()).truncatedTo(ChronoUnit.SECONDS),
                     d.priority() == RouteTarget.DEFAULT_PRIORITY ? "default" : d.priority(),
-                    HumanUnits.bytes(d.message().body().length), d.reason(),
+                    d.message().body().length, d.reason(),
                     MessageBodies.preview(d.message().body())).stripTrailing());
         }
         if (page.more()) {

@@ -51,10 +51,8 @@ public final class QueuesApi {
         node.put("expired", q.expired());
         if (q.oldestAgeMillis() < 0) {
             node.putNull("oldestAgeMillis");
-            node.putNull("oldestAge");
         } else {
             node.put("oldestAgeMillis", q.oldestAgeMillis());
-            node.put("oldestAge", HumanUnits.age(q.oldestAgeMillis()));
         }
         node.put("bytesOnDisk", q.bytesOnDisk());
         ObjectNode dropped = node.putObject("dropped");

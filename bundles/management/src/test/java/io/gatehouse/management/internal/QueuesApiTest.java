@@ -23,7 +23,7 @@ class QueuesApiTest {
         ApiResponse answer = QueuesApi.list(store, mapper);
 
         assertThat(answer.status()).isEqualTo(200);
-        String none = "\"oldestAgeMillis\":null,\"oldestAge\":null,\"bytesOnDisk\":0,";
+        String none = "\"oldestAgeMillis\":null,\"bytesOnDisk\":0,";
         assertThat(mapper.writeValueAsString(answer.body())).isEqualTo("["
                 + "{\"endpointId\":\"$upstream\",\"priority\":0,\"pending\":0,\"appended\":4,\"delivered\":3,\"expired\":1,"
                 + none + "\"dropped\":{\"ttl_expiry\":1,\"quota\":0,\"corrupt\":0},\"deadLetters\":0},"
@@ -44,7 +44,7 @@ class QueuesApiTest {
         assertThat(answer.status()).isEqualTo(200);
         assertThat(mapper.writeValueAsString(answer.body())).isEqualTo("[{\"endpointId\":\"$upstream\",\"priority\":0,"
                 + "\"pending\":12,\"appended\":40,\"delivered\":20,\"expired\":5,\"oldestAgeMillis\":192500,"
-                + "\"oldestAge\":\"3m12s\",\"bytesOnDisk\":3145728,"
+                + "\"bytesOnDisk\":3145728,"
                 + "\"dropped\":{\"ttl_expiry\":5,\"quota\":2,\"corrupt\":1},\"deadLetters\":4}]");
     }
 
@@ -57,7 +57,6 @@ class QueuesApiTest {
         assertThat(answer.body().get(0).get("dropped").toString())
                 .isEqualTo("{\"ttl_expiry\":0,\"quota\":0,\"corrupt\":0,\"disk_error\":3}");
         assertThat(answer.body().get(0).get("oldestAgeMillis").asLong()).isZero();
-        assertThat(answer.body().get(0).get("oldestAge").asText()).isEqualTo("<1s");
     }
 
     @Test
