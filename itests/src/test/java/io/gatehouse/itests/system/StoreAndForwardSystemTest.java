@@ -108,11 +108,7 @@ class StoreAndForwardSystemTest {
     @Test
     void diskStaysBoundedUnderSteadyLoadAndFallsBackAfterABacklogDrains() throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
-            gatehouse.putEnvironment("GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY");
-            gatehouse.start();
-            Map<String, String> keys = OperatorCli.addIdentities(gatehouse, List.of("dev1", SINK));
-            OperatorCli.deploy(gatehouse, dir, "deployment", List.of(OperatorCli.Route.of("all",
-                    "FROM /messages/* INTO BrokeredEndpoint(\"/modules/sink/inputs/all\")")));
+            Map<String, String> keys = startWithOneRoute(gatehouse, "GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY");
             String padding = "x".repeat(400);
             int sent = 0;
             List<InputMessage> received = new ArrayList<>();
@@ -157,13 +153,8 @@ class StoreAndForwardSystemTest {
     @Test
     void rejectNewRefusesPublishersAtTheQuotaAndDeliversEveryAcknowledgedMessage() throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
-            gatehouse.putEnvironment("GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY");
-            gatehouse.putEnvironment("GATEHOUSE_STORE_MAX_SIZE_BYTES", Integer.toString(QUOTA_BYTES));
-            gatehouse.putEnvironment("GATEHOUSE_STORE_QUOTA_POLICY", "reject-new");
-            gatehouse.start();
-            Map<String, String> keys = OperatorCli.addIdentities(gatehouse, List.of("dev1", SINK));
-            OperatorCli.deploy(gatehouse, dir, "deployment", List.of(OperatorCli.Route.of("all",
-                    "FROM /messages/* INTO BrokeredEndpoint(\"/modules/sink/inputs/all\")")));
+            Map<String, String> keys = startWithOneRoute(gatehouse, "GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY",
+                    "GATEHOUSE_STORE_MAX_SIZE_BYTES", Integer.toString(QUOTA_BYTES), "GATEHOUSE_STORE_QUOTA_POLICY", "reject-new");
             String padding = "x".repeat(1_000);
             int acknowledged = 0;
             MqttException refused = null;
@@ -204,13 +195,8 @@ class StoreAndForwardSystemTest {
     @Test
     void dropOldestKeepsAcceptingAndDeliversTheNewestWithTheDropsCounted() throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
-            gatehouse.putEnvironment("GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY");
-            gatehouse.putEnvironment("GATEHOUSE_STORE_MAX_SIZE_BYTES", Integer.toString(QUOTA_BYTES));
-            gatehouse.putEnvironment("GATEHOUSE_STORE_QUOTA_POLICY", "drop-oldest");
-            gatehouse.start();
-            Map<String, String> keys = OperatorCli.addIdentities(gatehouse, List.of("dev1", SINK));
-            OperatorCli.deploy(gatehouse, dir, "deployment", List.of(OperatorCli.Route.of("all",
-                    "FROM /messages/* INTO BrokeredEndpoint(\"/modules/sink/inputs/all\")")));
+            Map<String, String> keys = startWithOneRoute(gatehouse, "GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY",
+                    "GATEHOUSE_STORE_MAX_SIZE_BYTES", Integer.toString(QUOTA_BYTES), "GATEHOUSE_STORE_QUOTA_POLICY", "drop-oldest");
             String padding = "x".repeat(1_000);
             int total = 3_000; // about 6 MiB of files at 300 messages a second: ten one-second files
             try (HubClient device = HubClient.connect(gatehouse.mqttPort(), "dev1", keys.get("dev1"))) {
@@ -240,11 +226,7 @@ class StoreAndForwardSystemTest {
     @Test
     void aDamagedQueueFileIsQuarantinedAndTheMessagesAroundItAreDelivered() throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
-            gatehouse.putEnvironment("GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY");
-            gatehouse.start();
-            Map<String, String> keys = OperatorCli.addIdentities(gatehouse, List.of("dev1", SINK));
-            OperatorCli.deploy(gatehouse, dir, "deployment", List.of(OperatorCli.Route.of("all",
-                    "FROM /messages/* INTO BrokeredEndpoint(\"/modules/sink/inputs/all\")")));
+            Map<String, String> keys = startWithOneRoute(gatehouse, "GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY");
             try (HubClient device = HubClient.connect(gatehouse.mqttPort(), "dev1", keys.get("dev1"))) {
                 for (int batch = 0; batch < 3; batch++) {
                     if (batch > 0) Thread.sleep(1_300); // each batch in its own one-second file
@@ -287,10 +269,7 @@ class StoreAndForwardSystemTest {
     @Test
     void aMessageTheModuleCannotTakeIsDeadLetteredAndTheQueueMovesOn() throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
-            gatehouse.start();
-            Map<String, String> keys = OperatorCli.addIdentities(gatehouse, List.of("dev1", SINK));
-            OperatorCli.deploy(gatehouse, dir, "deployment", List.of(OperatorCli.Route.of("all",
-                    "FROM /messages/* INTO BrokeredEndpoint(\"/modules/sink/inputs/all\")")));
+            Map<String, String> keys = startWithOneRoute(gatehouse);
             // A property bag that fits the device's topic (65,535 bytes at most) but not the module's
             // input topic, which is longer by its prefix and the system properties the hub adds.
             String deviceTopicPrefix = "devices/dev1/messages/events/";
@@ -329,6 +308,19 @@ class StoreAndForwardSystemTest {
             assertThat(after.isArray() ? after : after.get("deadLetters")).isEmpty();
             assertThat(queue(gatehouse, ALL).get("deadLetters").asLong()).isZero();
         }
+    }
+
+    /**
+     * Starts the gateway with the given environment (name, value, …), registers dev1 and the sink
+     * module, and routes every device message to the sink's input "all"; returns the keys.
+     */
+    private Map<String, String> startWithOneRoute(GatehouseProcess gatehouse, String... environment) throws Exception {
+        for (int i = 0; i < environment.length; i += 2) gatehouse.putEnvironment(environment[i], environment[i + 1]);
+        gatehouse.start();
+        Map<String, String> keys = OperatorCli.addIdentities(gatehouse, List.of("dev1", SINK));
+        OperatorCli.deploy(gatehouse, dir, "deployment", List.of(OperatorCli.Route.of("all",
+                "FROM /messages/* INTO BrokeredEndpoint(\"/modules/sink/inputs/all\")")));
+        return keys;
     }
 
     private static void publish(HubClient device, String propertyBag, String body) throws MqttException {

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes and persists telemetry off the network threads, one message after the other so that
- * every sender's order is kept. The callback that sends the PUBACK runs only after the message is
+ * Routes and persists telemetry: on the network thread while router and store are in service
+ * ({@link #storeHere}), otherwise on its own thread, one message after the other so that every
+ * sender's order is kept. The callback that sends the PUBACK runs only after the message is
  * durable in every queue it routes to (invariant 1): nothing else in this bundle acknowledges a
  * telemetry publish.
  */
@@ -54,6 +55,29 @@ final class TelemetryIngest implements AutoCloseable {
      */
     void submit(List<Message> messages, Outcome outcome) {
         worker.execute(() -> ingest(messages, outcome));
+    }
+
+    /**
+     * Routes and stores messages on the calling thread, in order, while router and store are in
+     * service and the store takes them; returns how many are stored. It never waits: the caller
+     * hands what is left to {@link #submit}, whose thread waits for services being replaced and
+     * reports real failures.
+     */
+    int storeHere(List<Message> messages) {
+        MessageRouter r = router.get();
+        MessageStore s = store.get();
+        if (r == null || s == null) return 0;
+        int done = 0;
+        try {
+            for (Message message : messages) {
+                List<RouteTarget> targets = r.route(message);
+                if (!targets.isEmpty()) s.append(message, targets);
+                done++;
+            }
+        } catch (StoreException | RuntimeException e) {
+            LOG.debug("Storing on the network thread stopped ({}); the ingest thread takes the rest", e.toString());
+        }
+        return done;
     }
 
     private void ingest(List<Message> messages, Outcome outcome) {
