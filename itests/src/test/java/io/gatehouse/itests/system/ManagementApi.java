@@ -26,6 +26,14 @@ final class ManagementApi {
         return send(gatehouse, HttpRequest.newBuilder(uri(gatehouse, pathAndQuery)).GET());
     }
 
+    /** A GET whose answer is text (e.g. {@code /metrics}). */
+    static String text(GatehouseProcess gatehouse, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(gatehouse, path)).GET()
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("%s: %s", path, r.body()).isEqualTo(200);
+        return r.body();
+    }
+
     static JsonNode delete(GatehouseProcess gatehouse, String pathAndQuery) throws Exception {
         return send(gatehouse, HttpRequest.newBuilder(uri(gatehouse, pathAndQuery)).DELETE());
     }

@@ -99,6 +99,10 @@ class StoreAndForwardSystemTest {
             assertThat(expired.get("dropped").get("ttl_expiry").asLong()).as("TTL drops counted").isEqualTo(30);
             assertThat(expired.get("delivered").asLong()).isZero();
             assertThat(expired.get("pending").asLong()).isZero();
+            String metrics = ManagementApi.text(gatehouse, "/metrics");
+            assertThat(metrics).as("what a Prometheus scraper sees")
+                    .contains("edgehub_messages_dropped_total{reason=\"ttl_expiry\",endpoint=\"edge1/sink/short\",priority=\"1\"} 30")
+                    .contains("edgehub_queue_length{endpoint=\"edge1/sink/low\",priority=\"5\"} 0");
             JsonNode drained = after.get(OperatorCli.key("edge1/sink/high", 0));
             assertThat(drained.get("delivered").asLong()).isEqualTo(perLevel);
             assertThat(drained.get("oldestAgeMillis").isNull()).as("nothing waits any more").isTrue();

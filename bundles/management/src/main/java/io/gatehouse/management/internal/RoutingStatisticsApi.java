@@ -6,8 +6,8 @@ import io.gatehouse.api.route.RoutingStatistics;
 import java.util.TreeMap;
 
 /**
- * {@code GET /api/routes/stats}: the router's counters, {@code {"messagesDropped": {reason: n}}},
- * until a metrics endpoint exposes them as {@code edgehub_messages_dropped_total{reason=…}}.
+ * {@code GET /api/routes/stats}: the router's counters, {@code {"messagesDropped": {reason: n}}}
+ * ({@code /metrics} has them as {@code edgehub_messages_dropped_total{reason=…}}).
  */
 public final class RoutingStatisticsApi {
 
