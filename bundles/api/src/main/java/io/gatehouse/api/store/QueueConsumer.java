@@ -25,6 +25,13 @@ public interface QueueConsumer extends AutoCloseable {
     void deadLetter(StoredMessage message, String reason) throws StoreException;
 
     /**
+     * The message's time to live ran out while it was handed out and not taken (a module that
+     * never acknowledges it, say): it leaves its queue, counted as dropped with reason ttl_expiry.
+     * Changes nothing for a message that has not expired yet or is not handed out by this consumer.
+     */
+    void expire(StoredMessage message);
+
+    /**
      * Called, on any thread, whenever messages may have arrived for this consumer. Replaces any
      * earlier listener.
      */

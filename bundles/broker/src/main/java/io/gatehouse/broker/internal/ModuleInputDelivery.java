@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Transient failures (a PUBACK overdue while the connection stays open, a failed write on an
  * open channel, a store that throws) are retried after the reference's exponential backoff, for as
- * long as the connection lasts. A message that can never be a valid PUBLISH is refused to the
+ * long as the connection lasts and the message's time to live allows (an expired one is not sent
+ * again but dropped as ttl_expiry). A message that can never be a valid PUBLISH is refused to the
  * store's dead-letter queue instead, so it neither blocks the queue nor disappears. The backoff
  * belongs to this object, which lives as long as one connection's subscription: a module that
  * reconnects starts with a fresh one, and one that subscribes again is served at once.
@@ -367,8 +368,13 @@ final class ModuleInputDelivery {
             if (f.state == State.TO_DEAD_LETTER && !deadLetter(f)) break; // the store is still full: wait again
         }
         boolean wrote = false;
+        long now = System.currentTimeMillis();
         for (InFlight f : pending) {
             if (f.state != State.TO_RESEND || !unsettled.contains(f)) continue;
+            if (f.message.expiredAt(now)) {
+                expire(f);
+                continue;
+            }
             if (qos == MqttQoS.AT_LEAST_ONCE && f.packetId == 0) {
                 f.packetId = connection.packetIds().allocate(f);
                 if (f.packetId == 0) {
@@ -383,6 +389,18 @@ final class ModuleInputDelivery {
         }
         if (wrote) connection.scheduleFlush();
         pump();
+    }
+
+    /**
+     * Its time to live ran out before the module took it: it leaves the queue as a TTL drop and is
+     * not sent again. An id the module has seen stays taken until its PUBACK, which then settles nothing.
+     */
+    private void expire(InFlight f) {
+        unsettled.remove(f);
+        if (f.packetId != 0 && !f.everWritten) connection.packetIds().release(f.packetId);
+        f.consumer.expire(f.message);
+        LOG.debug("A message for {} expired before the module took it (endpoint {}); dropped (ttl_expiry)", module,
+                f.message.endpointId());
     }
 
     private void cancelRetry() {

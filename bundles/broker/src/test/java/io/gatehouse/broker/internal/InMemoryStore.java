@@ -21,6 +21,8 @@ import java.util.concurrent.CountDownLatch;
 final class InMemoryStore implements MessageStore {
     private final List<StoredMessage> log = new ArrayList<>();
     private final TreeSet<Long> acknowledged = new TreeSet<>();
+    /** Log positions whose time to live ran out while handed out. */
+    private final TreeSet<Long> expired = new TreeSet<>();
     /** Log positions settled into the dead-letter queue. */
     private final TreeSet<Long> deadLettered = new TreeSet<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -55,6 +57,10 @@ final class InMemoryStore implements MessageStore {
         return log.size();
     }
 
+    synchronized boolean isExpired(long index) {
+        return expired.contains(index);
+    }
+
     synchronized boolean isAcknowledged(long index) {
         return acknowledged.contains(index);
     }
@@ -79,7 +85,7 @@ final class InMemoryStore implements MessageStore {
 
     /** Whether the message at this log position is settled (acknowledged or dead-lettered). */
     synchronized boolean isSettled(long index) {
-        return acknowledged.contains(index) || deadLettered.contains(index);
+        return acknowledged.contains(index) || deadLettered.contains(index) || expired.contains(index);
     }
 
     @Override
@@ -125,7 +131,11 @@ final class InMemoryStore implements MessageStore {
         if (closedReason != null) throw new StoreException(closedReason);
         Runnable notify;
         synchronized (this) {
-            for (RouteTarget t : targets) log.add(new StoredMessage(t.endpointId(), t.priority(), log.size(), message));
+            long now = System.currentTimeMillis();
+            for (RouteTarget t : targets) {
+                long expiry = t.timeToLiveSecs() < 0 ? StoredMessage.NEVER : now + t.timeToLiveSecs() * 1000;
+                log.add(new StoredMessage(t.endpointId(), t.priority(), log.size(), message, expiry));
+            }
             notify = current != null ? current.listener : null;
         }
         if (notify != null) notify.run();
@@ -172,6 +182,15 @@ final class InMemoryStore implements MessageStore {
         public void acknowledge(StoredMessage message) {
             synchronized (InMemoryStore.this) {
                 acknowledged.add(message.index());
+            }
+        }
+
+        @Override
+        public void expire(StoredMessage message) {
+            synchronized (InMemoryStore.this) {
+                if (message.expiredAt(System.currentTimeMillis()) && !isSettled(message.index())) {
+                    expired.add(message.index());
+                }
             }
         }
 

@@ -50,9 +50,9 @@ class ModuleInputRetryTest {
             ? AuthenticationResult.success(claimed)
             : AuthenticationResult.failure("bad token for " + claimed);
 
-    /** Device telemetry goes to edge1/sink input "in1". */
+    /** Device telemetry goes to edge1/sink input "in1", with the TTL its property "ttl" gives (none without). */
     private static final MessageRouter ROUTER = m -> m.systemProperty(SystemProperties.CONNECTION_MODULE_ID) == null
-            ? List.of(new RouteTarget(INPUT, 0, -1))
+            ? List.of(new RouteTarget(INPUT, 0, Long.parseLong(m.properties().getOrDefault("ttl", "-1"))))
             : List.of();
 
     @TempDir
@@ -190,6 +190,29 @@ class ModuleInputRetryTest {
         module.messageArrivedComplete(third.id(), 1);
         await(() -> store.isAcknowledged(0), "the PUBACK settles the stored message");
         assertThat(module.isConnected()).isTrue();
+    }
+
+    @Test
+    void aMessageWhoseTimeToLiveRunsOutWhileTheModuleWithholdsItsPubackIsDroppedNotSentAgain() throws Exception {
+        BlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
+        MqttClient module = module(arrivals, true);
+        device().publish(TELEMETRY + "ttl=1", "short".getBytes(StandardCharsets.UTF_8), 1, false);
+
+        Arrival first = next(arrivals);
+        assertThat(first.body()).isEqualTo("short");
+        // the resend would come 1 s (ack timeout) + 1 s (backoff) later: past the 1 s TTL
+        await(() -> store.isExpired(0), "the overdue message is dropped as expired");
+        assertThat(arrivals.poll(3, TimeUnit.SECONDS)).as("no resend of an expired message").isNull();
+        assertThat(store.isAcknowledged(0)).isFalse();
+
+        module.messageArrivedComplete(first.id(), 1); // a late PUBACK settles nothing else
+        device().publish(TELEMETRY, "next".getBytes(StandardCharsets.UTF_8), 1, false);
+        Arrival next = next(arrivals);
+        assertThat(next.body()).isEqualTo("next");
+        assertThat(next.dup()).isFalse();
+        module.messageArrivedComplete(next.id(), 1);
+        await(() -> store.isAcknowledged(1), "the next message is delivered and acknowledged");
+        assertThat(store.isAcknowledged(0)).isFalse();
     }
 
     @Test

@@ -114,7 +114,8 @@ final class QueueCursor {
                         Message message = readLive(dc.wire().bytes(), index, nowMillis);
                         if (message == null) continue;
                         outstanding.put(index, Outcome.PENDING);
-                        return new StoredMessage(queue.key().endpointId(), queue.key().priority(), index, message);
+                        return new StoredMessage(queue.key().endpointId(), queue.key().priority(), index, message,
+                                header.expiryMillis);
                     }
                 }
                 // Nothing more to read, unless the ledger knows of a message the tailer did not reach.
@@ -136,6 +137,13 @@ final class QueueCursor {
     boolean acknowledge(long index) {
         if (outstanding.get(index) != Outcome.PENDING) return false;
         settle(index, Outcome.DELIVERED);
+        return true;
+    }
+
+    /** Settles a handed-out message whose time to live ran out before the endpoint took it. */
+    boolean expire(long index) {
+        if (outstanding.get(index) != Outcome.PENDING) return false;
+        settle(index, Outcome.EXPIRED);
         return true;
     }
 

@@ -79,6 +79,15 @@ final class StoreConsumer implements QueueConsumer {
         }
     }
 
+    @Override
+    public synchronized void expire(StoredMessage message) {
+        if (closed || message == null || !message.expiredAt(clock.getAsLong())) return;
+        QueueCursor cursor = cursors.get(new QueueKey(message.endpointId(), message.priority()));
+        if (cursor != null && cursor.expire(message.index())) {
+            LOG.debug("{} #{} expired while handed out; dropped (ttl_expiry)", message.endpointId(), message.index());
+        }
+    }
+
     /**
      * Stored first, settled after: if storing fails nothing changed. Under this consumer's lock, so
      * an acknowledgement of the same message cannot slip in between; the sink therefore never takes

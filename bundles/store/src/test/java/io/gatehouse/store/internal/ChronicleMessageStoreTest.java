@@ -194,6 +194,32 @@ class ChronicleMessageStoreTest {
     }
 
     @Test
+    void aHandedOutMessageThatExpiresBeforeItIsTakenIsDroppedAsTtlExpiry() throws Exception {
+        store.append(message("short"), to("ep", P, 10));
+        store.append(message("forever"), to("ep", P, -1));
+        QueueConsumer consumer = store.consume("ep");
+        StoredMessage shortLived = consumer.poll();
+        StoredMessage forever = consumer.poll();
+        assertThat(shortLived.expiresAtMillis()).isEqualTo(clock.get() + 10_000);
+        assertThat(forever.expiresAtMillis()).isEqualTo(StoredMessage.NEVER);
+
+        consumer.expire(shortLived); // not yet: nothing changes
+        assertThat(counts(status(store, "ep", P))).isEqualTo(new QueueStatus("ep", P, 2, 2, 0, 0));
+
+        clock.addAndGet(10_000);
+        consumer.expire(shortLived);
+        consumer.expire(forever); // never expires: nothing changes
+        consumer.acknowledge(shortLived); // already settled: nothing changes
+        assertThat(counts(status(store, "ep", P))).isEqualTo(new QueueStatus("ep", P, 1, 2, 0, 1));
+        assertThat(status(store, "ep", P).dropped()).containsEntry(QueueStatus.DROPPED_TTL_EXPIRY, 1L);
+
+        consumer.acknowledge(forever);
+        reopen();
+        assertThat(counts(status(store, "ep", P))).isEqualTo(new QueueStatus("ep", P, 0, 2, 1, 1));
+        assertThat(store.consume("ep").poll()).isNull();
+    }
+
+    @Test
     void expiredMessagesAreSkippedAndCountedAndPassTheCheckpoint() throws Exception {
         store.append(message("short"), to("ep", P, 10));
         store.append(message("forever"), to("ep", P, -1));
