@@ -123,8 +123,10 @@ class StoreAndForwardSystemTest {
                     module.mqtt.subscribe(SINK_INPUTS, 1);
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
                     while (System.nanoTime() < end) {
+                        // a steady load (at most about 2,500 msg/s), not a flood the module falls behind
                         for (int i = 0; i < 50; i++) publish(device, "", sent++ + padding);
                         mostFiles = Math.max(mostFiles, queueFiles(gatehouse, ALL).size());
+                        Thread.sleep(20);
                     }
                     collect(module, received, sent, 30);
                 }
