@@ -3,18 +3,14 @@ package io.gatehouse.broker.internal;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.route.MessageRouter;
 import io.gatehouse.api.store.MessageStore;
+import io.gatehouse.api.tls.EdgeCertificates;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -34,8 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MQTT listener of the hub. Its services are dynamic: while the router, the store or the
- * authenticator is being updated, connections stay up and publishes wait, unacknowledged.
+ * The MQTT listeners of the hub: plain on loopback, and TLS while {@link EdgeCertificates} are
+ * there. Its services are dynamic: while the router, the store or the authenticator is being
+ * updated, connections stay up and publishes wait, unacknowledged; while the certificates are
+ * being replaced, the plain listener and established connections are not touched.
  */
 @Component(immediate = true, configurationPid = "io.gatehouse.broker")
 @Designate(ocd = MqttHead.Config.class)
@@ -50,6 +48,12 @@ public class MqttHead {
 
         @AttributeDefinition(description = "Plain MQTT port")
         int port() default 1883;
+
+        @AttributeDefinition(description = "Address of the MQTT over TLS listener (devices on the plant network connect here)")
+        String tlsHost() default "0.0.0.0";
+
+        @AttributeDefinition(description = "MQTT over TLS port; 0 picks a free one, -1 turns the TLS listener off")
+        int tlsPort() default 8883;
 
         @AttributeDefinition(description = "Loopback port of the embedded general broker for user topics; 0 picks a free one")
         int internalPort() default 0;
@@ -83,6 +87,10 @@ public class MqttHead {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel listener;
+    /** Guards the certificates and the TLS listener: binds may come before, during and after activation. */
+    private final Object tlsLock = new Object();
+    private EdgeCertificates certificates;
+    private TlsListener tlsListener;
     private TelemetryIngest ingest;
     private UserTopicBroker userTopics;
     private ConnectionRegistry connections;
@@ -117,11 +125,33 @@ public class MqttHead {
         store.clear(s);
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindEdgeCertificates(EdgeCertificates c) {
+        synchronized (tlsLock) {
+            certificates = c;
+            if (tlsListener != null) tlsListener.present(c);
+        }
+    }
+
+    void unbindEdgeCertificates(EdgeCertificates c) {
+        synchronized (tlsLock) {
+            // a greedy rebind binds the successor first: then this one is no longer current
+            if (certificates != c) return;
+            certificates = null;
+            if (tlsListener != null) tlsListener.withdraw();
+        }
+    }
+
     @Activate
     void activate(Config config) throws Exception {
         try {
             if (config.moduleAckTimeoutSecs() < 1) {
                 throw new IllegalArgumentException("moduleAckTimeoutSecs must be at least 1, was " + config.moduleAckTimeoutSecs());
+            }
+            if (config.tlsPort() < -1 || config.tlsPort() > 65535) {
+                throw new IllegalArgumentException("tlsPort must be a port, 0 (any free port) or -1 (no TLS listener), was "
+                        + config.tlsPort());
             }
             userTopics = new UserTopicBroker(config.internalPort(), config.maxMessageBytes());
             ingest = new TelemetryIngest(router, store, config.serviceWaitMillis());
@@ -133,33 +163,41 @@ public class MqttHead {
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-mqtt-accept"));
             int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
             workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("gatehouse-mqtt"));
-            int maxBytes = config.maxMessageBytes();
-            listener = new ServerBootstrap()
+            MqttPipeline pipeline = new MqttPipeline(hub, config.maxMessageBytes());
+            ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 128)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline()
-                                    // a client must send CONNECT within 60 s; keep-alive replaces this after it
-                                    .addLast(MqttConnection.IDLE_HANDLER, new IdleStateHandler(60, 0, 0, TimeUnit.SECONDS))
-                                    .addLast("decoder", new MqttDecoder(maxBytes))
-                                    .addLast("encoder", MqttEncoder.INSTANCE)
-                                    .addLast("hub", new MqttConnection(hub));
-                        }
-                    })
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+            listener = bootstrap.clone()
+                    .childHandler(pipeline.plain())
                     .bind(new InetSocketAddress(config.host(), config.port()))
                     .sync()
                     .channel();
             LOG.info("MQTT head listening on {}", listener.localAddress());
+            startTls(config, bootstrap, pipeline);
         } catch (Exception e) {
             LOG.error("MQTT head could not start on {}:{}: {}", config.host(), config.port(), e.toString());
             deactivate();
             throw e;
+        }
+    }
+
+    private void startTls(Config config, ServerBootstrap bootstrap, MqttPipeline pipeline) {
+        if (config.tlsPort() == -1) {
+            LOG.info("MQTT over TLS is off (tlsPort = -1)");
+            return;
+        }
+        synchronized (tlsLock) {
+            tlsListener = new TlsListener(bootstrap, pipeline, config.tlsHost(), config.tlsPort());
+            if (certificates != null) {
+                tlsListener.present(certificates);
+            } else {
+                LOG.warn("No EdgeCertificates service: MQTT over TLS on {}:{} is off until the pki bundle runs",
+                        config.tlsHost(), config.tlsPort());
+            }
         }
     }
 
@@ -168,8 +206,19 @@ public class MqttHead {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
+    /** The TLS port actually bound, or -1 while there is no TLS listener. */
+    int boundTlsPort() {
+        synchronized (tlsLock) {
+            return tlsListener == null ? -1 : tlsListener.boundPort();
+        }
+    }
+
     @Deactivate
     void deactivate() {
+        synchronized (tlsLock) {
+            if (tlsListener != null) tlsListener.close();
+            tlsListener = null;
+        }
         if (listener != null) listener.close().syncUninterruptibly();
         if (connections != null) connections.all().forEach(c -> c.closeBecause("hub is stopping"));
         if (ingest != null) ingest.close();
