@@ -168,6 +168,9 @@ final class GatehouseFramework {
         set(pids, "io.gatehouse.broker", "host", "127.0.0.1");
         set(pids, "io.gatehouse.broker", "port", launcher.get(MQTT_PORT));
         set(pids, "io.gatehouse.broker", "stateDirectory", data.resolve("broker").toString());
+        set(pids, "io.gatehouse.broker", "tlsHost", "127.0.0.1");
+        set(pids, "io.gatehouse.broker", "tlsPort", "0"); // a free port: tests may follow one another quickly
+        set(pids, "io.gatehouse.pki", "directory", data.resolve("certs").toString());
 
         for (Map.Entry<String, Map<String, String>> pid : pids.entrySet()) {
             StringBuilder text = new StringBuilder();

@@ -28,6 +28,7 @@ final class GatehouseProcess implements AutoCloseable {
     private final Path data;
     private final int mqttPort;
     private final int httpPort;
+    private final int tlsPort;
     private final Path log;
     private final Map<String, String> extraEnvironment = new java.util.HashMap<>();
     private Process process;
@@ -37,6 +38,7 @@ final class GatehouseProcess implements AutoCloseable {
         this.data = data;
         this.mqttPort = freePort();
         this.httpPort = freePort();
+        this.tlsPort = freePort();
         this.log = data.resolve("process.log");
     }
 
@@ -46,6 +48,11 @@ final class GatehouseProcess implements AutoCloseable {
 
     int httpPort() {
         return httpPort;
+    }
+
+    /** The MQTT TLS listener (on all interfaces, as in production; a free port rather than 8883). */
+    int tlsPort() {
+        return tlsPort;
     }
 
     /** Extra environment for the next start (e.g. GATEHOUSE_DEPLOYMENT), on top of the test's own. */
@@ -81,6 +88,7 @@ final class GatehouseProcess implements AutoCloseable {
                 "GATEHOUSE_DATA", dataDirectory().toString(),
                 "GATEHOUSE_MQTT_PORT", Integer.toString(mqttPort),
                 "GATEHOUSE_HTTP_PORT", Integer.toString(httpPort),
+                "GATEHOUSE_MQTT_TLS_PORT", Integer.toString(tlsPort),
                 "GATEHOUSE_IOTHUB_HOSTNAME", IOTHUB,
                 "GATEHOUSE_DEVICE_ID", "edge1");
     }

@@ -21,8 +21,15 @@ final class HubClient implements AutoCloseable {
     volatile Throwable lost;
 
     HubClient(int port, String identity, String password, boolean cleanSession) throws MqttException {
-        mqtt = new MqttClient("tcp://127.0.0.1:" + port, identity, new MemoryPersistence());
+        this("tcp://127.0.0.1:" + port, null, identity, password, cleanSession);
+    }
+
+    /** {@code tls} null: plain TCP; else the socket factory of a TLS connection to {@code serverUri} (ssl://…). */
+    HubClient(String serverUri, javax.net.ssl.SSLSocketFactory tls, String identity, String password, boolean cleanSession)
+            throws MqttException {
+        mqtt = new MqttClient(serverUri, identity, new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
+        if (tls != null) o.setSocketFactory(tls);
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setUserName(GatehouseProcess.IOTHUB + "/" + identity + "/?api-version=2021-04-12");
         if (password != null) o.setPassword(password.toCharArray());
