@@ -116,27 +116,31 @@ public class GatehouseCommands {
 
     /** Deletes every dead letter of the endpoint. */
     public String purgedeadletters(String endpoint) {
-        MessageStore s = store;
-        if (s == null) return NO_STORE;
-        try {
-            long n = s.purgeDeadLetters(endpoint);
-            LOG.info("Purged {} dead letters of {} from the console", n, endpoint);
-            return "purged " + letters(n) + " of " + endpoint;
-        } catch (StoreException e) {
-            return "the store could not purge the dead letters of " + endpoint + ": " + e.getMessage();
-        }
+        return onDeadLetters(endpoint, "purge", MessageStore::purgeDeadLetters, n -> "purged " + letters(n) + " of " + endpoint);
     }
 
     /** Puts every dead letter of the endpoint back in its queue, oldest first. */
     public String requeuedeadletters(String endpoint) {
+        return onDeadLetters(endpoint, "requeue", MessageStore::requeueDeadLetters,
+                n -> "requeued " + letters(n) + " to " + endpoint);
+    }
+
+    /** What purge and requeue do to one endpoint's dead letters: returns how many. */
+    @FunctionalInterface
+    private interface DeadLetterAction {
+        long apply(MessageStore store, String endpoint) throws StoreException;
+    }
+
+    private String onDeadLetters(String endpoint, String verb, DeadLetterAction action,
+            java.util.function.LongFunction<String> answer) {
         MessageStore s = store;
         if (s == null) return NO_STORE;
         try {
-            long n = s.requeueDeadLetters(endpoint);
-            LOG.info("Requeued {} dead letters of {} from the console", n, endpoint);
-            return "requeued " + letters(n) + " to " + endpoint;
+            long n = action.apply(s, endpoint);
+            LOG.info("Console {}: {} dead letters of {}", verb, n, endpoint);
+            return answer.apply(n);
         } catch (StoreException e) {
-            return "the store could not requeue the dead letters of " + endpoint + ": " + e.getMessage();
+            return "the store could not " + verb + " the dead letters of " + endpoint + ": " + e.getMessage();
         }
     }
 
