@@ -195,7 +195,8 @@ public class MqttHead {
             if (certificates != null) {
                 tlsListener.present(certificates);
             } else {
-                LOG.warn("No EdgeCertificates service: MQTT over TLS on {}:{} is off until the pki bundle runs",
+                // INFO, not WARN: at every start the broker usually activates before the pki bundle
+                LOG.info("MQTT over TLS on {}:{} opens once the pki bundle provides the certificates",
                         config.tlsHost(), config.tlsPort());
             }
         }
