@@ -25,7 +25,15 @@ public interface MessageStore {
     List<QueueStatus> queues();
 
     /** Up to {@code max} dead letters of the endpoint, oldest first; empty when it has none. */
-    List<DeadLetter> deadLetters(String endpointId, int max);
+    default List<DeadLetter> deadLetters(String endpointId, int max) {
+        return deadLetters(endpointId, -1, max);
+    }
+
+    /**
+     * Up to {@code max} dead letters of the endpoint whose {@link DeadLetter#sequence} is above
+     * {@code afterSequence}, oldest first: the page after the last letter read (-1: from the oldest).
+     */
+    List<DeadLetter> deadLetters(String endpointId, long afterSequence, int max);
 
     /** Deletes every dead letter of the endpoint; returns how many there were. */
     long purgeDeadLetters(String endpointId) throws StoreException;

@@ -89,8 +89,9 @@ final class InMemoryStore implements MessageStore {
     }
 
     @Override
-    public synchronized List<DeadLetter> deadLetters(String endpointId, int max) {
-        return deadLetters.stream().filter(d -> d.endpointId().equals(endpointId)).limit(Math.max(max, 0)).toList();
+    public synchronized List<DeadLetter> deadLetters(String endpointId, long afterSequence, int max) {
+        return deadLetters.stream().filter(d -> d.endpointId().equals(endpointId) && d.sequence() > afterSequence)
+                .limit(Math.max(max, 0)).toList();
     }
 
     @Override

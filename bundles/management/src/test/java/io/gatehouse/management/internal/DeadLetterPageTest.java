@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.store.DeadLetter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DeadLetterPageTest {
@@ -17,24 +18,26 @@ class DeadLetterPageTest {
     }
 
     @Test
-    void smallLettersAreReadInGrowingStepsUpToOneMoreThanTheLimit() {
+    void lettersAreReadInStepsEachAfterTheLastReadUpToOneMoreThanTheLimit() {
         deadLetters(150, new byte[10]);
 
         DeadLetterPage page = DeadLetterPage.read(store, "$upstream", 100, 8L * MIB);
 
         assertThat(page.letters()).hasSize(100).extracting(DeadLetter::sequence).startsWith(1L, 2L).endsWith(100L);
         assertThat(page.more()).isTrue();
-        assertThat(store.maxAsked).containsExactly(16, 32, 64, 101);
+        assertThat(store.pagesAsked).containsExactly(List.of(-1L, 64L), List.of(64L, 37L));
     }
 
     @Test
-    void stepsGrowByAtMost64Letters() {
+    void noStepReadsMoreThan64LettersAndNoneReadsALetterTwice() {
         deadLetters(400, new byte[0]);
 
         DeadLetterPage page = DeadLetterPage.read(store, "$upstream", 300, 8L * MIB);
 
         assertThat(page.letters()).hasSize(300);
-        assertThat(store.maxAsked).containsExactly(16, 32, 64, 128, 192, 256, 301);
+        assertThat(page.letters()).extracting(DeadLetter::sequence).doesNotHaveDuplicates();
+        assertThat(store.pagesAsked).containsExactly(List.of(-1L, 64L), List.of(64L, 64L), List.of(128L, 64L),
+                List.of(192L, 64L), List.of(256L, 45L));
     }
 
     @Test
@@ -45,7 +48,7 @@ class DeadLetterPageTest {
 
         assertThat(page.letters()).hasSize(3);
         assertThat(page.more()).isFalse();
-        assertThat(store.maxAsked).containsExactly(16);
+        assertThat(store.pagesAsked).containsExactly(List.of(-1L, 64L));
         assertThat(DeadLetterPage.read(store, "$upstream", 3, 8L * MIB).more()).isFalse();
         assertThat(DeadLetterPage.read(store, "nobody", 3, 8L * MIB).letters()).isEmpty();
     }
@@ -59,7 +62,7 @@ class DeadLetterPageTest {
 
         assertThat(page.letters()).hasSize(8);
         assertThat(page.more()).isTrue();
-        assertThat(store.maxAsked).containsExactly(16);
+        assertThat(store.pagesAsked).as("one step, then no more reading").containsExactly(List.of(-1L, 64L));
     }
 
     @Test

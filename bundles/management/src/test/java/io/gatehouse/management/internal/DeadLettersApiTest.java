@@ -134,7 +134,7 @@ class DeadLettersApiTest {
         assertRefused(api.get(null, UPSTREAM + "&endpoint=x"), 400, "'endpoint' is given more than once");
         assertRefused(api.get(null, "endpoint=%2"), 400, "malformed percent-encoding");
 
-        assertThat(store.maxAsked).isEmpty();
+        assertThat(store.pagesAsked).isEmpty();
     }
 
     @Test

@@ -57,7 +57,7 @@ class DeadLettersServletTest {
 
         servlet.store = new InMemoryMessageStore() {
             @Override
-            public synchronized List<DeadLetter> deadLetters(String endpointId, int max) {
+            public synchronized List<DeadLetter> deadLetters(String endpointId, long afterSequence, int max) {
                 throw new IllegalStateException("queue file is locked");
             }
         };

@@ -27,8 +27,8 @@ class InMemoryMessageStore implements MessageStore {
     List<QueueStatus> statuses = List.of();
     /** When set, purge and requeue throw it and change nothing, as a store that cannot write would. */
     StoreException failure;
-    /** Every {@code max} that {@link #deadLetters} was asked for. */
-    final List<Integer> maxAsked = new ArrayList<>();
+    /** Every page {@link #deadLetters} was asked for: {afterSequence, max}. */
+    final List<List<Long>> pagesAsked = new ArrayList<>();
 
     /** Stands in for a deliverer's {@code QueueConsumer.deadLetter}. */
     synchronized DeadLetter deadLetter(String endpointId, int priority, long atMillis, String reason, Message message) {
@@ -59,10 +59,10 @@ class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
-    public synchronized List<DeadLetter> deadLetters(String endpointId, int max) {
-        maxAsked.add(max);
-        List<DeadLetter> all = deadLetters.getOrDefault(endpointId, List.of());
-        return List.copyOf(all.subList(0, Math.min(max, all.size())));
+    public synchronized List<DeadLetter> deadLetters(String endpointId, long afterSequence, int max) {
+        pagesAsked.add(List.of(afterSequence, (long) max));
+        return deadLetters.getOrDefault(endpointId, List.of()).stream()
+                .filter(d -> d.sequence() > afterSequence).limit(max).toList();
     }
 
     @Override

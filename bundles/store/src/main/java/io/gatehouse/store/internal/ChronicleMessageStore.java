@@ -339,10 +339,10 @@ public final class ChronicleMessageStore implements MessageStore, Closeable {
     }
 
     @Override
-    public List<DeadLetter> deadLetters(String endpointId, int max) {
+    public List<DeadLetter> deadLetters(String endpointId, long afterSequence, int max) {
         if (max < 0) throw new IllegalArgumentException("max must not be negative: " + max);
         DeadLetterQueue letters = endpointId == null || closed ? null : deadLetterQueues.get(endpointId);
-        return letters == null ? List.of() : letters.list(max);
+        return letters == null ? List.of() : letters.list(afterSequence, max);
     }
 
     @Override

@@ -61,7 +61,7 @@ final class DeadLetterQueue implements Closeable {
         DeadLetterQueue letters = new DeadLetterQueue(endpointId, queue);
         try {
             synchronized (letters) {
-                letters.read(Integer.MAX_VALUE, letter -> letters.count(letter.priority(), 1));
+                letters.read(Checkpoint.NONE, Integer.MAX_VALUE, letter -> letters.count(letter.priority(), 1));
             }
             return letters;
         } catch (RuntimeException e) {
@@ -96,10 +96,10 @@ final class DeadLetterQueue implements Closeable {
         return new TreeSet<>(held.keySet());
     }
 
-    /** Up to {@code max} held dead letters, oldest first. */
-    synchronized List<DeadLetter> list(int max) {
+    /** Up to {@code max} held dead letters after the one at index {@code afterIndex}, oldest first. */
+    synchronized List<DeadLetter> list(long afterIndex, int max) {
         List<DeadLetter> out = new ArrayList<>(Math.min(max, 64));
-        read(max, letter -> out.add(new DeadLetter(endpointId, letter.priority(), letter.index(),
+        read(afterIndex, max, letter -> out.add(new DeadLetter(endpointId, letter.priority(), letter.index(),
                 letter.deadLetteredAt(), letter.reason(), MessageCodec.decode(letter.message()))));
         return out;
     }
@@ -121,7 +121,7 @@ final class DeadLetterQueue implements Closeable {
     synchronized long requeue(IntFunction<EndpointQueue> target, Room room, long nowMillis,
             Set<EndpointQueue> touched) throws StoreException {
         List<Letter> letters = new ArrayList<>();
-        read(Integer.MAX_VALUE, letters::add);
+        read(Checkpoint.NONE, Integer.MAX_VALUE, letters::add);
         long done = 0;
         for (Letter letter : letters) {
             EndpointQueue destination = target.apply(letter.priority());
@@ -166,10 +166,14 @@ final class DeadLetterQueue implements Closeable {
     record Letter(long index, int priority, long deadLetteredAt, String reason, byte[] message) {
     }
 
-    /** Reads up to {@code max} held letters from the checkpoint on; unreadable ones are skipped. */
-    private void read(int max, java.util.function.Consumer<Letter> visitor) {
+    /**
+     * Reads up to {@code max} held letters after the checkpoint and after the one at {@code afterIndex};
+     * unreadable ones are skipped.
+     */
+    private void read(long afterIndex, int max, java.util.function.Consumer<Letter> visitor) {
         if (max <= 0) return;
-        long from = queue.checkpointIndex();
+        long after = afterIndex < 0 ? Checkpoint.NONE : afterIndex; // Chronicle indexes are never negative
+        long from = Math.max(queue.checkpointIndex(), after); // NONE is Long.MIN_VALUE
         RecordHeader header = new RecordHeader();
         int seen = 0;
         try (ExcerptTailer tailer = queue.tailerFrom(from)) {

@@ -111,8 +111,8 @@ public class MessageStoreComponent implements MessageStore {
     }
 
     @Override
-    public List<DeadLetter> deadLetters(String endpointId, int max) {
-        return store.deadLetters(endpointId, max);
+    public List<DeadLetter> deadLetters(String endpointId, long afterSequence, int max) {
+        return store.deadLetters(endpointId, afterSequence, max);
     }
 
     @Override

@@ -85,6 +85,26 @@ class DeadLetterTest {
     }
 
     @Test
+    void deadLettersAreListedPageByPageAfterTheLastSequenceRead() throws Exception {
+        for (int i = 0; i < 5; i++) store.append(message("m" + i), to("ep"));
+        QueueConsumer consumer = store.consume("ep");
+        for (int i = 0; i < 5; i++) consumer.deadLetter(consumer.poll(), "refused " + i);
+
+        List<DeadLetter> first = store.deadLetters("ep", -1, 2);
+        List<DeadLetter> second = store.deadLetters("ep", first.get(1).sequence(), 2);
+        List<DeadLetter> last = store.deadLetters("ep", second.get(1).sequence(), 2);
+
+        assertThat(first).extracting(DeadLetter::reason).containsExactly("refused 0", "refused 1");
+        assertThat(second).extracting(DeadLetter::reason).containsExactly("refused 2", "refused 3");
+        assertThat(last).extracting(DeadLetter::reason).containsExactly("refused 4");
+        assertThat(store.deadLetters("ep", last.get(0).sequence(), 2)).isEmpty();
+        assertThat(store.deadLetters("ep", 5)).as("the short form starts at the oldest").hasSize(5);
+
+        store.purgeDeadLetters("ep");
+        assertThat(store.deadLetters("ep", first.get(0).sequence(), 10)).as("a purged page is gone").isEmpty();
+    }
+
+    @Test
     void deadLettersAreNeverAQueueNorConsumable() throws Exception {
         store.append(message("1"), to("ep"));
         QueueConsumer consumer = store.consume("ep");
