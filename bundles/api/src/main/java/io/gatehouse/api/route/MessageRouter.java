@@ -11,7 +11,8 @@ public interface MessageRouter {
     /**
      * The endpoints the message goes to, each once, with the priority and TTL of the best route
      * that chose it. Empty when no route matches (the message is dropped, reason
-     * {@code no_route}).
+     * {@code no_route}). A router taken out of service keeps answering by its last routes, so a
+     * caller that took it just before never drops a message for want of a table.
      */
     List<RouteTarget> route(Message message);
 }

@@ -71,6 +71,7 @@ public final class EdgeHubRouter implements MessageRouter, EdgeHubConfigurator, 
 
     private volatile Active active = none();
     private volatile String deviceId = "edge1";
+    private boolean closed;
     private String fallbackRoute = "";
     /** The fallback's endpoint id, or null when there is none (not set or invalid). */
     private String fallbackEndpoint;
@@ -126,10 +127,15 @@ public final class EdgeHubRouter implements MessageRouter, EdgeHubConfigurator, 
         }
     }
 
+    /**
+     * Keeps the routing table: a caller that took this router just before it went out of service
+     * (its bundle being updated) still routes by the last applied routes, where an emptied table
+     * would acknowledge and drop its messages as no_route. Only new configuration is refused.
+     */
     @Deactivate
     void deactivate() {
         synchronized (lock) {
-            active = none();
+            closed = true;
         }
     }
 
@@ -164,6 +170,7 @@ public final class EdgeHubRouter implements MessageRouter, EdgeHubConfigurator, 
     @Override
     public void apply(String desiredPropertiesJson) throws InvalidConfigurationException {
         synchronized (lock) {
+            if (closed) throw new IllegalStateException("the router is out of service; apply to its successor");
             try {
                 Active next = compile(desiredPropertiesJson);
                 Active current = active;

@@ -97,6 +97,17 @@ class EdgeHubRouterTest {
     }
 
     @Test
+    void aRouterOutOfServiceKeepsRoutingByItsLastRoutesAndRefusesNewOnes() throws Exception {
+        EdgeHubRouter router = started();
+        router.apply(V1);
+        router.deactivate();
+        assertThat(router.route(alarm())).extracting(RouteTarget::endpointId).containsExactly(EndpointIds.UPSTREAM, "gw/alarm/in");
+        assertThatThrownBy(() -> router.apply(V2)).isInstanceOf(IllegalStateException.class);
+        assertThat(router.current()).isEqualTo(V1);
+        assertThat(Files.readString(dir.resolve(StateFile.FILE_NAME))).isEqualTo(V1);
+    }
+
+    @Test
     void corruptStateFileIsIgnored() throws Exception {
         Files.writeString(dir.resolve(StateFile.FILE_NAME), "{\"schemaVersion\": \"1.1\", \"rou", StandardCharsets.UTF_8);
         EdgeHubRouter router = started();
