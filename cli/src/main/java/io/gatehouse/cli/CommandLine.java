@@ -11,6 +11,8 @@ import java.util.Map;
 final class CommandLine {
     static final String PORT_VARIABLE = "GATEHOUSE_HTTP_PORT";
     static final int DEFAULT_PORT = 8080;
+    /** What the gateway serves at most: {@code GET /api/agent/modules/{name}/logs?tail=N}. */
+    static final int MAX_TAIL = 10_000;
 
     static final String USAGE = String.join("\n",
             "usage: gatehouse [--url URL] COMMAND",
@@ -35,6 +37,9 @@ final class CommandLine {
             "                                   evaluate a route on a message as the router would (quote the route;",
             "                                   the file holds {systemProperties, properties, body | bodyBase64})",
             "  route stats                      messages the router dropped, by reason",
+            "  list                             the modules: status, how long up or why not, version, restarts",
+            "  logs <module> [--tail <n>]       the module's last log lines (default 100, at most 10000)",
+            "  restart <module>                 stop and start a deployed module",
             "",
             "The gateway is http://127.0.0.1:$" + PORT_VARIABLE + " (default " + DEFAULT_PORT + "); --url overrides it.",
             "Exit codes: 0 ok (route test: evaluated, whatever the result), 1 refused by the gateway (route test:",
@@ -51,6 +56,7 @@ final class CommandLine {
         String ttl = null;
         String message = null;
         String limit = null;
+        String tail = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -74,6 +80,9 @@ final class CommandLine {
             } else if (arg.equals("--limit") || arg.startsWith("--limit=")) {
                 limit = optionValue(args, i, "--limit");
                 if (!arg.contains("=")) i++;
+            } else if (arg.equals("--tail") || arg.startsWith("--tail=")) {
+                tail = optionValue(args, i, "--tail");
+                if (!arg.contains("=")) i++;
             } else if (arg.startsWith("--")) {
                 throw new UsageException("unknown option " + arg);
             } else {
@@ -95,6 +104,9 @@ final class CommandLine {
                 && !(words.size() > 1 && (words.get(1).equals("purge") || words.get(1).equals("requeue"))))) {
             throw new UsageException("--limit goes with deadletters <endpoint>");
         }
+        if (tail != null && !command.equals("logs")) {
+            throw new UsageException("--tail goes with logs <module>");
+        }
         switch (command) {
             case "identity":
                 return identity(words, gateway, module, key, ttl);
@@ -114,6 +126,18 @@ final class CommandLine {
             case "deadletters":
                 noOptions(command, module, key);
                 return deadLetters(words, gateway, limit);
+            case "list":
+                noOptions(command, module, key);
+                expectWords(words, 1, "list takes no arguments");
+                return Command.module(Action.MODULE_LIST, gateway, null, null);
+            case "logs":
+                noOptions(command, module, key);
+                expectWords(words, 2, "logs needs one module name: logs <module> [--tail <n>]");
+                return Command.module(Action.MODULE_LOGS, gateway, moduleName(words.get(1)), tail(tail));
+            case "restart":
+                noOptions(command, module, key);
+                expectWords(words, 2, "restart needs one module name: restart <module>");
+                return Command.module(Action.MODULE_RESTART, gateway, moduleName(words.get(1)), null);
             default:
                 throw new UsageException("unknown command " + command);
         }
@@ -206,6 +230,23 @@ final class CommandLine {
             return n;
         } catch (NumberFormatException e) {
             throw new UsageException("--limit " + limit + " is not a number of dead letters (1 or more)");
+        }
+    }
+
+    private static String moduleName(String name) throws UsageException {
+        if (name.isBlank()) throw new UsageException("the module name is empty");
+        return name;
+    }
+
+    /** Checked here as the gateway would, so a typo costs no round trip and gets the usage. */
+    private static Integer tail(String tail) throws UsageException {
+        if (tail == null) return null;
+        try {
+            int n = Integer.parseInt(tail);
+            if (n < 1 || n > MAX_TAIL) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--tail " + tail + " is not a number of lines (1 to " + MAX_TAIL + ")");
         }
     }
 

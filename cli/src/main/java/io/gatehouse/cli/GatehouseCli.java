@@ -9,12 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The {@code gatehouse} command. Exit codes: 0 ok, 1 refused by the gateway (its reason on
@@ -28,15 +32,24 @@ public final class GatehouseCli {
     private static final String DEFAULT_PRIORITY = "2000000000";
     private static final int REASON_CHARS = 50;
     private static final int PREVIEW_CHARS = 40;
+    private static final int STATUS_DESCRIPTION_CHARS = 60;
+    private static final List<String> SYSTEM_MODULES = List.of("edgeAgent", "edgeHub");
 
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
+    /** What "Up 5 minutes" and "2 minutes ago" are counted from; a fixed one in tests. */
+    private final Clock clock;
 
-    GatehouseCli(PrintStream out, PrintStream err, Map<String, String> env) {
+    GatehouseCli(PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
         this.out = out;
         this.err = err;
         this.env = env;
+        this.clock = clock;
+    }
+
+    GatehouseCli(PrintStream out, PrintStream err, Map<String, String> env) {
+        this(out, err, env, Clock.systemUTC());
     }
 
     public static void main(String[] args) {
@@ -127,6 +140,22 @@ public final class GatehouseCli {
             case ROUTE_STATS: {
                 Reply reply = gateway.get("/api/routes/stats");
                 return reply.status() == 200 ? print(droppedMessages(reply)) : refused(reply);
+            }
+            case MODULE_LIST: {
+                Reply reply = gateway.get("/api/agent");
+                return reply.status() == 200 ? print(moduleList(reply, clock.instant())) : refused(reply);
+            }
+            case MODULE_LOGS: {
+                Reply reply = gateway.get("/api/agent/modules/" + GatewayClient.segment(c.moduleId()) + "/logs"
+                        + (c.tail() == null ? "" : "?tail=" + c.tail()));
+                if (reply.status() != 200) return refused(reply);
+                logLines(reply).forEach(out::println);
+                return OK;
+            }
+            case MODULE_RESTART: {
+                Reply reply = gateway.post("/api/agent/modules/" + GatewayClient.segment(c.moduleId()) + "/restart",
+                        new byte[0]);
+                return reply.status() == 200 ? print("restarted " + c.moduleId()) : refused(reply);
             }
             default:
                 throw new IllegalStateException("unhandled " + c.action());
@@ -339,6 +368,105 @@ public final class GatehouseCli {
             table += "\n(there are more: a larger --limit lists more, up to 1000)";
         }
         return table;
+    }
+
+    /**
+     * As {@code iotedge list}: NAME, STATUS, DESCRIPTION, VERSION, then RESTARTS; edgeAgent and
+     * edgeHub first, then the modules by name. Then a line when the last deployment was not applied
+     * (code other than 200) and one for the last rollback.
+     */
+    private static String moduleList(Reply reply, Instant now) {
+        Map<String, Object> reported = asObject(reply);
+        if (reported == null || !(reported.get("modules") instanceof Map) || !(reported.get("systemModules") instanceof Map)) {
+            throw new IllegalArgumentException("expected systemModules and modules");
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "STATUS", "DESCRIPTION", "VERSION", "RESTARTS"});
+        Map<String, Object> system = asMap(reported.get("systemModules"));
+        // Agent and hub are the gateway itself: the agent's own version is theirs.
+        Object gatewayVersion = asMap(reported.get("version")).get("version");
+        for (String name : SYSTEM_MODULES) {
+            if (system.get(name) instanceof Map) rows.add(moduleRow(name, asMap(system.get(name)), gatewayVersion, now));
+        }
+        new TreeMap<>(asMap(reported.get("modules"))).forEach((name, m) -> rows.add(moduleRow(name, asMap(m), null, now)));
+        List<String> lines = new ArrayList<>();
+        lines.add(rows.size() == 1 ? "no modules" : Table.format(rows));
+        Map<String, Object> desired = asMap(reported.get("lastDesiredStatus"));
+        Long code = number(desired.get("code"));
+        if (code != null && code != 200) {
+            Object version = reported.get("lastDesiredVersion");
+            lines.add("deployment" + (version == null ? "" : " " + text(version)) + ": " + code
+                    + (desired.get("description") == null ? "" : " " + text(desired.get("description"))));
+        }
+        Map<String, Object> rollback = asMap(asMap(reported.get("deployments")).get("lastRollback"));
+        if (!rollback.isEmpty()) {
+            lines.add("rolled back from " + orDash(rollback.get("fromVersion")) + " to " + orDash(rollback.get("toVersion"))
+                    + " at " + time(rollback.get("atUtc")) + ": " + orDash(rollback.get("reason")));
+        }
+        return String.join("\n", lines);
+    }
+
+    private static String[] moduleRow(String name, Map<String, Object> m, Object defaultVersion, Instant now) {
+        Object version = m.get("version") != null ? m.get("version") : defaultVersion;
+        return new String[] {name, status(m), moduleDescription(m, now), orDash(version), count(number(m.get("restartCount")))};
+    }
+
+    private static String status(Map<String, Object> m) {
+        return m.get("runtimeStatus") == null ? "unknown" : text(m.get("runtimeStatus"));
+    }
+
+    /**
+     * {@code Up 5 minutes}, {@code Stopped}, {@code Failed (3) 2 minutes ago: <why>},
+     * {@code Backoff: <why>}: how long a running module has been up, else what the runtime says
+     * stopped it, cut to one line.
+     */
+    static String moduleDescription(Map<String, Object> m, Instant now) {
+        String status = status(m);
+        String why = m.get("statusDescription") == null ? ""
+                : Units.oneLine(text(m.get("statusDescription")), STATUS_DESCRIPTION_CHARS);
+        switch (status) {
+            case "running": {
+                String up = elapsed(m.get("lastStartTimeUtc"), now);
+                return up == null ? "Up" : "Up " + up;
+            }
+            case "stopped":
+                return "Stopped";
+            case "failed": {
+                String exitCode = m.get("exitCode") == null ? null : text(m.get("exitCode"));
+                String since = elapsed(m.get("lastExitTimeUtc"), now);
+                // The process runtime's own description says no more than the code.
+                if (why.equals("exited with code " + exitCode)) why = "";
+                return "Failed" + (exitCode == null ? "" : " (" + exitCode + ")") + (since == null ? "" : " " + since + " ago")
+                        + (why.isEmpty() ? "" : ": " + why);
+            }
+            default:
+                String word = status.isEmpty() ? "Unknown" : status.substring(0, 1).toUpperCase(Locale.ROOT) + status.substring(1);
+                return word + (why.isEmpty() ? "" : ": " + why);
+        }
+    }
+
+    /** The time from an ISO-8601 instant to now, in words; null when there is none to count from. */
+    private static String elapsed(Object iso, Instant now) {
+        if (iso == null) return null;
+        try {
+            return Units.elapsed(Duration.between(Instant.parse(text(iso)), now).toMillis());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static List<String> logLines(Reply reply) {
+        Map<String, Object> answer = asObject(reply);
+        if (answer == null || !(answer.get("lines") instanceof List)) {
+            throw new IllegalArgumentException("expected lines");
+        }
+        List<String> lines = new ArrayList<>();
+        asList(answer.get("lines")).forEach(line -> lines.add(text(line)));
+        return lines;
+    }
+
+    private static String orDash(Object o) {
+        return o == null ? "-" : text(o);
     }
 
     /** The time to the second, which is what a table needs; as sent when it is not an ISO-8601 instant. */

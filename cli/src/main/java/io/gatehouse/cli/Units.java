@@ -24,6 +24,24 @@ final class Units {
         return String.format(Locale.ROOT, "%dd%02dh", h / 24, h % 24);
     }
 
+    /**
+     * {@code less than a second}, {@code 1 second}, {@code 5 minutes}, {@code 2 hours},
+     * {@code 3 days}: the largest whole unit, truncated, as {@code iotedge list} words uptime. A
+     * negative span (the gateway's clock ahead of this one) counts as none.
+     */
+    static String elapsed(long millis) {
+        long s = millis / 1000;
+        if (s < 1) return "less than a second";
+        if (s < 60) return plural(s, "second");
+        if (s < 3600) return plural(s / 60, "minute");
+        if (s < 86_400) return plural(s / 3600, "hour");
+        return plural(s / 86_400, "day");
+    }
+
+    private static String plural(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
+    }
+
     /** {@code 512B}, {@code 1.5KiB}, {@code 12KiB}, {@code 340MiB}: one decimal below ten, none above. */
     static String bytes(long n) {
         if (n < 1024) return n + "B";

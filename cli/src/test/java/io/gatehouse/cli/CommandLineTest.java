@@ -96,6 +96,38 @@ class CommandLineTest {
     }
 
     @Test
+    void moduleCommandsTakeAModuleNameAndLogsOptionallyATail() throws Exception {
+        assertThat(parse("list").action()).isEqualTo(Action.MODULE_LIST);
+        Command logs = parse("logs", "filter");
+        assertThat(logs.action()).isEqualTo(Action.MODULE_LOGS);
+        assertThat(logs.moduleId()).isEqualTo("filter");
+        assertThat(logs.tail()).isNull();
+        assertThat(parse("logs", "filter", "--tail", "1").tail()).isEqualTo(1);
+        assertThat(parse("logs", "--tail=10000", "filter").tail()).isEqualTo(10_000);
+        Command restart = parse("restart", "filter");
+        assertThat(restart.action()).isEqualTo(Action.MODULE_RESTART);
+        assertThat(restart.moduleId()).isEqualTo("filter");
+    }
+
+    @Test
+    void moduleCommandMistakesAreUsageErrorsThatSayWhatIsWrong() {
+        assertUsage("list takes no arguments", "list", "filter");
+        assertUsage("logs needs one module name: logs <module> [--tail <n>]", "logs");
+        assertUsage("logs needs one module name", "logs", "--tail", "5");
+        assertUsage("logs needs one module name", "logs", "a", "b");
+        assertUsage("restart needs one module name: restart <module>", "restart");
+        assertUsage("restart needs one module name", "restart", "a", "b");
+        assertUsage("the module name is empty", "restart", " ");
+        assertUsage("--tail 0 is not a number of lines (1 to 10000)", "logs", "filter", "--tail", "0");
+        assertUsage("--tail 10001 is not a number of lines (1 to 10000)", "logs", "filter", "--tail=10001");
+        assertUsage("--tail ten is not a number of lines", "logs", "filter", "--tail", "ten");
+        assertUsage("--tail needs a value", "logs", "filter", "--tail");
+        assertUsage("--tail goes with logs <module>", "restart", "filter", "--tail", "5");
+        assertUsage("--tail goes with logs <module>", "list", "--tail", "5");
+        assertUsage("logs takes no --module", "logs", "x", "--module", "filter");
+    }
+
+    @Test
     void theGatewayIsLoopbackOnTheConfiguredPortUnlessUrlSaysOtherwise() throws Exception {
         assertThat(parse("health").gateway()).isEqualTo(URI.create("http://127.0.0.1:8080"));
         assertThat(CommandLine.parse(new String[] {"health"}, Map.of("GATEHOUSE_HTTP_PORT", "9090")).gateway())

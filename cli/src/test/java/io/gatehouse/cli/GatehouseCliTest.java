@@ -11,6 +11,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +28,9 @@ class GatehouseCliTest {
     /** What the fake gateway received; the path with its raw query. */
     record Received(String method, String path, String body) {
     }
+
+    /** The CLI's now, so that "Up 5 minutes" is always five minutes. */
+    private static final Instant NOW = Instant.parse("2026-11-26T15:10:00Z");
 
     private HttpServer server;
     private final List<Received> received = new ArrayList<>();
@@ -69,7 +75,7 @@ class GatehouseCliTest {
     private int run(String... args) {
         Map<String, String> env = Map.of("GATEHOUSE_HTTP_PORT", String.valueOf(server.getAddress().getPort()));
         return new GatehouseCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env).run(args);
+                new PrintStream(err, true, StandardCharsets.UTF_8), env, Clock.fixed(NOW, ZoneOffset.UTC)).run(args);
     }
 
     private String out() {
@@ -444,5 +450,158 @@ class GatehouseCliTest {
         gatewayAnswers(200, "[]");
         assertThat(run("route", "stats")).isEqualTo(1);
         assertThat(err()).contains("expected result, sourceMatches, condition and sink", "expected messagesDropped");
+    }
+
+    private static final String SYSTEM_MODULES = "'systemModules':{"
+            + "'edgeAgent':{'type':'gatehouse','runtimeStatus':'running','lastStartTimeUtc':'2026-11-26T13:05:00Z'},"
+            + "'edgeHub':{'type':'gatehouse','runtimeStatus':'running','lastStartTimeUtc':'2026-11-26T13:05:00Z',"
+            + "'status':'running'}}";
+
+    @Test
+    void listPrintsTheSystemModulesFirstThenTheModulesByNameWithHowLongUpOrWhyNot() {
+        gatewayAnswers(200, "{'schemaVersion':'1.0','version':{'version':'0.1.0'},'lastDesiredVersion':'3',"
+                + "'lastDesiredStatus':{'code':200,'description':''}," + SYSTEM_MODULES + ",'modules':{"
+                + "'sensor':{'type':'process','status':'running','version':'1.0','runtimeStatus':'running',"
+                + "'statusDescription':'running as pid 42','lastStartTimeUtc':'2026-11-26T15:05:00.123Z','restartCount':0,"
+                + "'settings':{'path':'bin/sensor'}},"
+                + "'filter':{'type':'process','status':'running','version':'2.1','runtimeStatus':'failed',"
+                + "'statusDescription':'cannot open /dev/ttyS0','exitCode':3,'lastStartTimeUtc':'2026-11-26T15:07:00Z',"
+                + "'lastExitTimeUtc':'2026-11-26T15:07:30Z','restartCount':2},"
+                + "'logger':{'type':'process','status':'running','version':'1.0','runtimeStatus':'backoff',"
+                + "'statusDescription':'exited with code 1; next start in 20 s','exitCode':1,"
+                + "'lastExitTimeUtc':'2026-11-26T15:09:50Z','restartCount':5},"
+                + "'archiver':{'type':'process','status':'stopped','version':'1.0','runtimeStatus':'stopped',"
+                + "'statusDescription':'stopped as desired','restartCount':0}},"
+                + "'deployments':{'history':[{'version':'3','outcome':'good'}]}}");
+
+        assertThat(run("list")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo(
+                "NAME       STATUS   DESCRIPTION                                       VERSION  RESTARTS\n"
+                + "edgeAgent  running  Up 2 hours                                        0.1.0    -\n"
+                + "edgeHub    running  Up 2 hours                                        0.1.0    -\n"
+                + "archiver   stopped  Stopped                                           1.0      0\n"
+                + "filter     failed   Failed (3) 2 minutes ago: cannot open /dev/ttyS0  2.1      2\n"
+                + "logger     backoff  Backoff: exited with code 1; next start in 20 s   1.0      5\n"
+                + "sensor     running  Up 4 minutes                                      1.0      0\n");
+        assertThat(err()).isEmpty();
+        assertThat(only()).isEqualTo(new Received("GET", "/api/agent", ""));
+    }
+
+    @Test
+    void listSaysWhenTheLastDeploymentWasNotAppliedAndTheLastRollback() {
+        gatewayAnswers(200, "{'lastDesiredVersion':'4','lastDesiredStatus':{'code':400,"
+                + "'description':'module filter: settings.path is missing'}," + SYSTEM_MODULES + ",'modules':{},"
+                + "'deployments':{'history':[],'lastRollback':{'fromVersion':'3','atUtc':'2026-11-26T15:00:00.250Z',"
+                + "'reason':'module filter failed with exit code 3','toVersion':'2'}}}");
+
+        assertThat(run("list")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo(
+                "NAME       STATUS   DESCRIPTION  VERSION  RESTARTS\n"
+                + "edgeAgent  running  Up 2 hours   -        -\n"
+                + "edgeHub    running  Up 2 hours   -        -\n"
+                + "deployment 4: 400 module filter: settings.path is missing\n"
+                + "rolled back from 3 to 2 at 2026-11-26T15:00:00Z: module filter failed with exit code 3\n");
+    }
+
+    @Test
+    void listWhenTheAgentIsNotActiveIsARefusalWithItsReason() {
+        gatewayAnswers(503, "{'error':'the edge agent is not active'}");
+
+        assertThat(run("list")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: the edge agent is not active\n");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void listAnswersThatAreNotTheAgentsReportAreReportedNotThrown() {
+        gatewayAnswers(200, "{'schemaVersion':'1.0'}");
+
+        assertThat(run("list")).isEqualTo(1);
+
+        assertThat(err()).contains("does not understand", "expected systemModules and modules");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void theDescriptionSaysWhatTheRuntimeKnowsAndOnlyWhatItKnows() {
+        Instant now = NOW;
+        assertThat(GatehouseCli.moduleDescription(Map.of("runtimeStatus", "running"), now)).isEqualTo("Up");
+        assertThat(GatehouseCli.moduleDescription(Map.of("runtimeStatus", "running",
+                "lastStartTimeUtc", "2026-11-26T15:09:59.500Z"), now)).isEqualTo("Up less than a second");
+        assertThat(GatehouseCli.moduleDescription(Map.of("runtimeStatus", "running",
+                "lastStartTimeUtc", "2026-11-23T09:00:00Z"), now)).isEqualTo("Up 3 days");
+        // The code alone when the runtime's description only repeats it.
+        assertThat(GatehouseCli.moduleDescription(Map.of("runtimeStatus", "failed", "exitCode", new java.math.BigDecimal(3),
+                "statusDescription", "exited with code 3", "lastExitTimeUtc", "2026-11-26T14:10:00Z"), now))
+                .isEqualTo("Failed (3) 1 hour ago");
+        assertThat(GatehouseCli.moduleDescription(Map.of("runtimeStatus", "failed",
+                "statusDescription", "executable not found:\nbin/sensor"), now))
+                .isEqualTo("Failed: executable not found: bin/sensor");
+        assertThat(GatehouseCli.moduleDescription(Map.of("runtimeStatus", "backoff"), now)).isEqualTo("Backoff");
+        assertThat(GatehouseCli.moduleDescription(Map.of("statusDescription", "no runtime for type docker"), now))
+                .isEqualTo("Unknown: no runtime for type docker");
+        assertThat(GatehouseCli.moduleDescription(Map.of("runtimeStatus", "failed", "statusDescription", "x".repeat(70)), now))
+                .isEqualTo("Failed: " + "x".repeat(60) + "…");
+    }
+
+    @Test
+    void logsAsksForTheTailOfTheModuleNamedInThePathAndPrintsOneLineEach() {
+        gatewayAnswers(200, "{'module':'line #1','lines':['started','reading /dev/ttyS0','  indented']}");
+
+        assertThat(run("logs", "line #1", "--tail", "3")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("started\nreading /dev/ttyS0\n  indented\n");
+        assertThat(only()).isEqualTo(new Received("GET", "/api/agent/modules/line%20%231/logs?tail=3", ""));
+    }
+
+    @Test
+    void logsWithoutATailLeavesItToTheGatewayAndNoLinesPrintNothing() {
+        gatewayAnswers(200, "{'module':'sensor','lines':[]}");
+
+        assertThat(run("logs", "sensor")).isEqualTo(0);
+
+        assertThat(out()).isEmpty();
+        assertThat(only()).isEqualTo(new Received("GET", "/api/agent/modules/sensor/logs", ""));
+    }
+
+    @Test
+    void logsOfAModuleThatIsNotDeployedIsARefusalWithTheGatewaysReason() {
+        gatewayAnswers(404, "{'error':'no module \\'nope\\' is deployed'}");
+
+        assertThat(run("logs", "nope")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: no module \"nope\" is deployed\n");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void aBadTailIsAUsageErrorAndSendsNothing() {
+        assertThat(run("logs", "sensor", "--tail", "0")).isEqualTo(2);
+
+        assertThat(err()).contains("--tail 0 is not a number of lines (1 to 10000)", "usage: gatehouse");
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void restartPostsNothingToTheModulesRestartAndSaysSo() {
+        gatewayAnswers(200, "{'module':'sensor','status':'restarted'}");
+
+        assertThat(run("restart", "sensor")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("restarted sensor\n");
+        assertThat(only()).isEqualTo(new Received("POST", "/api/agent/modules/sensor/restart", ""));
+    }
+
+    @Test
+    void aRestartTheRuntimeCannotDoIsARefusalWithItsReason() {
+        gatewayAnswers(502, "{'error':'the module could not be restarted: executable not found'}");
+
+        assertThat(run("restart", "sensor")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: the module could not be restarted: executable not found\n");
+        assertThat(out()).isEmpty();
     }
 }

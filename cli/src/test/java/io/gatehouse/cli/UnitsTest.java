@@ -17,6 +17,19 @@ class UnitsTest {
     }
 
     @Test
+    void elapsedTimesAreInTheLargestWholeUnitInWords() {
+        assertThat(Units.elapsed(-5_000)).isEqualTo("less than a second");
+        assertThat(Units.elapsed(999)).isEqualTo("less than a second");
+        assertThat(Units.elapsed(1_000)).isEqualTo("1 second");
+        assertThat(Units.elapsed(59_999)).isEqualTo("59 seconds");
+        assertThat(Units.elapsed(60_000)).isEqualTo("1 minute");
+        assertThat(Units.elapsed(5 * 60_000 + 59_000)).isEqualTo("5 minutes");
+        assertThat(Units.elapsed(3_600_000L)).isEqualTo("1 hour");
+        assertThat(Units.elapsed(23 * 3_600_000L + 59 * 60_000)).isEqualTo("23 hours");
+        assertThat(Units.elapsed(3 * 86_400_000L + 4 * 3_600_000L)).isEqualTo("3 days");
+    }
+
+    @Test
     void sizesAreBinaryWithOneDecimalBelowTen() {
         assertThat(Units.bytes(0)).isEqualTo("0B");
         assertThat(Units.bytes(1023)).isEqualTo("1023B");

@@ -171,6 +171,8 @@ final class GatehouseFramework {
         set(pids, "io.gatehouse.broker", "tlsHost", "127.0.0.1");
         set(pids, "io.gatehouse.broker", "tlsPort", "0"); // a free port: tests may follow one another quickly
         set(pids, "io.gatehouse.pki", "directory", data.resolve("certs").toString());
+        set(pids, "io.gatehouse.agent", "stateDirectory", data.resolve("agent").toString());
+        set(pids, "io.gatehouse.supervisor.process", "logDirectory", data.resolve("modules").toString());
 
         for (Map.Entry<String, Map<String, String>> pid : pids.entrySet()) {
             StringBuilder text = new StringBuilder();

@@ -1,5 +1,8 @@
+/**
+ * Deployment contracts: the parts of a deployment manifest that bundles apply.
+ */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.gatehouse.api.deployment;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,7 +4,7 @@
  * for its module type.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.gatehouse.api.module;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatehouse.api.deployment.EdgeAgentConfigurator;
 import io.gatehouse.api.deployment.EdgeHubConfigurator;
 import io.gatehouse.api.deployment.InvalidConfigurationException;
 import java.util.ArrayList;
@@ -25,48 +26,93 @@ public final class DeploymentApi {
     static final String EDGE_HUB = "$edgeHub";
     static final String DESIRED = "properties.desired";
 
+    static final String EDGE_AGENT = "$edgeAgent";
+
     private final EdgeHubConfigurator configurator;
+    private final EdgeAgentConfigurator agent;
     private final ObjectMapper mapper;
 
-    public DeploymentApi(EdgeHubConfigurator configurator, ObjectMapper mapper) {
+    /** @param agent null when the agent bundle is not active: a manifest with $edgeAgent is then refused */
+    public DeploymentApi(EdgeHubConfigurator configurator, EdgeAgentConfigurator agent, ObjectMapper mapper) {
         this.configurator = configurator;
+        this.agent = agent;
         this.mapper = mapper;
     }
 
-    /** POST: applies the manifest in {@code body}; {@code source} names it in the log. */
+    /**
+     * POST: applies the manifest in {@code body}; {@code source} names it in the log. Both parts
+     * are checked before either is applied, so a manifest refused for its modules leaves the routes
+     * as they were, and the other way round. Refusals answer the reference's codes: 400 malformed,
+     * 412 unsupported schemaVersion, 417 empty $edgeAgent.
+     */
     public ApiResponse deploy(byte[] body, String source) {
         if (configurator == null) {
             return answer(503, "the edgeHub configurator is not available: it comes from the io.gatehouse.router "
                     + "bundle, which is not active (stopped, updating or not installed); nothing was changed");
         }
-        String desiredJson;
+        String hubJson;
+        String agentJson = null;
         List<String> notApplied;
         try {
             ObjectNode manifest = JsonBodies.readObject(mapper, body, "the deployment manifest");
             ObjectNode modulesContent = objectField(manifest, MODULES_CONTENT, MODULES_CONTENT);
             notApplied = checkModules(modulesContent);
             ObjectNode edgeHub = objectField(modulesContent, EDGE_HUB, MODULES_CONTENT + "." + EDGE_HUB);
-            ObjectNode desired = objectField(edgeHub, DESIRED, MODULES_CONTENT + "." + EDGE_HUB + "." + DESIRED);
-            desiredJson = mapper.writeValueAsString(desired);
+            hubJson = mapper.writeValueAsString(objectField(edgeHub, DESIRED, MODULES_CONTENT + "." + EDGE_HUB + "." + DESIRED));
+            if (modulesContent.has(EDGE_AGENT)) {
+                ObjectNode edgeAgent = objectField(modulesContent, EDGE_AGENT, MODULES_CONTENT + "." + EDGE_AGENT);
+                JsonNode desired = edgeAgent.get(DESIRED);
+                if (desired == null) {
+                    throw new ApiException(417, "This device has an empty configuration for the edge agent: "
+                            + MODULES_CONTENT + "." + EDGE_AGENT + "." + DESIRED + " is missing");
+                }
+                agentJson = mapper.writeValueAsString(desired);
+                if (agent == null) {
+                    throw new ApiException(503, "the manifest has $edgeAgent modules but the agent is not available: "
+                            + "it comes from the io.gatehouse.agent bundle, which is not active");
+                }
+            }
         } catch (ApiException e) {
             LOG.warn("Refused deployment from {}: {}", source, e.reason());
             return answer(e.status(), e.reason() + "; nothing was changed");
         } catch (JsonProcessingException e) {
-            return answer(400, "could not re-serialise $edgeHub desired properties: " + e.getOriginalMessage());
+            return answer(400, "could not re-serialise the desired properties: " + e.getOriginalMessage());
         }
         try {
-            configurator.apply(desiredJson);
+            if (agentJson != null) agent.validate(agentJson);
         } catch (InvalidConfigurationException e) {
-            LOG.warn("Refused deployment from {}: {}", source, e.getMessage());
-            return answer(400, "$edgeHub desired properties refused: " + e.getMessage() + "; nothing was changed");
+            return refused(source, e.status(), "$edgeAgent desired properties refused: " + e.getMessage());
+        }
+        try {
+            configurator.validate(hubJson);
+            configurator.apply(hubJson);
+        } catch (InvalidConfigurationException e) {
+            return refused(source, e.status(), "$edgeHub desired properties refused: " + e.getMessage());
         }
         StringBuilder description = new StringBuilder("$edgeHub desired properties applied");
+        if (agentJson != null) {
+            try {
+                agent.apply(agentJson);
+                description.append("; $edgeAgent deployment accepted, modules are being reconciled (see GET /api/agent)");
+            } catch (InvalidConfigurationException e) {
+                // validated a moment ago: only storing it can fail here
+                LOG.error("Deployment from {}: routes applied but the modules were not: {}", source, e.getMessage());
+                return answer(500, "$edgeHub desired properties applied, but the $edgeAgent deployment was not: "
+                        + e.getMessage());
+            }
+        } else {
+            description.append("; no $edgeAgent in the manifest: the modules in force are unchanged");
+        }
         if (!notApplied.isEmpty()) {
-            description.append("; not applied (module deployment is not implemented yet): ")
-                    .append(String.join(", ", notApplied));
+            description.append("; module twins are not applied yet: ").append(String.join(", ", notApplied));
         }
         LOG.info("Applied deployment from {}", source);
         return answer(200, description.toString());
+    }
+
+    private static ApiResponse refused(String source, int status, String reason) {
+        LOG.warn("Refused deployment from {}: {}", source, reason);
+        return answer(status, reason + "; nothing was changed");
     }
 
     /** GET: the {@code $edgeHub} desired properties in force. */
@@ -87,8 +133,8 @@ public final class DeploymentApi {
     }
 
     /**
-     * Every entry of modulesContent must be an object; the ones other than $edgeHub are accepted
-     * but not applied (the agent and module twins come later), and the answer says so.
+     * Every entry of modulesContent must be an object; module twins (entries other than $edgeHub
+     * and $edgeAgent) are accepted but not applied yet, and the answer says so.
      */
     private static List<String> checkModules(ObjectNode modulesContent) throws ApiException {
         List<String> notApplied = new ArrayList<>();
@@ -98,7 +144,7 @@ public final class DeploymentApi {
                 throw new ApiException(400, MODULES_CONTENT + "." + module.getKey() + " must be a JSON object, not "
                         + JsonBodies.describe(module.getValue()));
             }
-            if (!module.getKey().equals(EDGE_HUB)) {
+            if (!module.getKey().equals(EDGE_HUB) && !module.getKey().equals(EDGE_AGENT)) {
                 notApplied.add(module.getKey());
             }
         }

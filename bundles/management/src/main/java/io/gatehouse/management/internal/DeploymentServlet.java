@@ -1,5 +1,6 @@
 package io.gatehouse.management.internal;
 
+import io.gatehouse.api.deployment.EdgeAgentConfigurator;
 import io.gatehouse.api.deployment.EdgeHubConfigurator;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,9 +25,13 @@ public class DeploymentServlet extends JsonServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile EdgeHubConfigurator configurator;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EdgeAgentConfigurator agent;
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        respond(req, resp, () -> new DeploymentApi(configurator, mapper).current());
+        respond(req, resp, () -> new DeploymentApi(configurator, agent, mapper).current());
     }
 
     @Override
@@ -38,7 +43,7 @@ public class DeploymentServlet extends JsonServlet {
             write(resp, DeploymentApi.answer(e.status(), e.reason() + "; nothing was changed"));
             return;
         }
-        respond(req, resp, () -> new DeploymentApi(configurator, mapper).deploy(body, "POST /api/deployment from "
+        respond(req, resp, () -> new DeploymentApi(configurator, agent, mapper).deploy(body, "POST /api/deployment from "
                 + req.getRemoteAddr()));
     }
 }

@@ -1,6 +1,7 @@
 package io.gatehouse.management.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.api.deployment.EdgeAgentConfigurator;
 import io.gatehouse.api.deployment.EdgeHubConfigurator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,8 @@ public final class InitialDeployment {
         this.mapper = mapper;
     }
 
-    public Outcome applyIfNeeded(EdgeHubConfigurator configurator) throws IOException {
+    /** @param agent null while the agent bundle is not active; a file with modules then waits for it */
+    public Outcome applyIfNeeded(EdgeHubConfigurator configurator, EdgeAgentConfigurator agent) throws IOException {
         byte[] content;
         try {
             content = Files.readAllBytes(file);
@@ -52,7 +54,11 @@ public final class InitialDeployment {
             LOG.debug("Initial deployment {} is unchanged since it was applied; keeping the configuration in force", file);
             return Outcome.UNCHANGED;
         }
-        ApiResponse answer = new DeploymentApi(configurator, mapper).deploy(content, file.toString());
+        ApiResponse answer = new DeploymentApi(configurator, agent, mapper).deploy(content, file.toString());
+        if (answer.status() == 503) {
+            LOG.info("Initial deployment {} waits for a service: {}", file, answer.body().path("description").asText());
+            return Outcome.REFUSED;
+        }
         if (answer.status() != 200) {
             LOG.error("Initial deployment {} was not applied, the configuration in force is unchanged: {}",
                     file, answer.body().path("description").asText());

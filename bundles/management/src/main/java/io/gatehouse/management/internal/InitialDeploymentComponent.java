@@ -1,11 +1,14 @@
 package io.gatehouse.management.internal;
 
+import io.gatehouse.api.deployment.EdgeAgentConfigurator;
 import io.gatehouse.api.deployment.EdgeHubConfigurator;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -37,12 +40,17 @@ public class InitialDeploymentComponent {
     @Reference
     private EdgeHubConfigurator configurator;
 
+    // Static and greedy: when the agent arrives the component is activated again, and a file whose
+    // modules waited for it is applied then.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private EdgeAgentConfigurator agent;
+
     @Activate
     void activate(Config config) {
         InitialDeployment initial = new InitialDeployment(Path.of(config.initialDeployment()),
                 Path.of(config.stateDirectory()), JsonBodies.newMapper());
         try {
-            initial.applyIfNeeded(configurator);
+            initial.applyIfNeeded(configurator, agent);
         } catch (IOException | RuntimeException e) {
             // The gateway keeps running on what it had; the next start tries again.
             LOG.error("Could not apply initial deployment {}: {}", config.initialDeployment(), e.toString());

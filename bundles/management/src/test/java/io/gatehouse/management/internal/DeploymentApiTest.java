@@ -12,7 +12,8 @@ class DeploymentApiTest {
             + "'storeAndForwardConfiguration': {'timeToLiveSecs': 7200}}";
     private final ObjectMapper mapper = JsonBodies.newMapper();
     private final RecordingConfigurator configurator = new RecordingConfigurator();
-    private final DeploymentApi api = new DeploymentApi(configurator, mapper);
+    private final RecordingAgentConfigurator agent = new RecordingAgentConfigurator();
+    private final DeploymentApi api = new DeploymentApi(configurator, agent, mapper);
 
     @Test
     void appliesTheEdgeHubDesiredPropertiesAndNothingElse() throws Exception {
@@ -21,13 +22,14 @@ class DeploymentApiTest {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body().get("status").asInt()).isEqualTo(200);
-        assertThat(answer.body().get("description").asText()).isEqualTo("$edgeHub desired properties applied");
+        assertThat(answer.body().get("description").asText()).isEqualTo("$edgeHub desired properties applied; "
+                + "no $edgeAgent in the manifest: the modules in force are unchanged");
         assertThat(configurator.applied).hasSize(1);
         assertThat(mapper.readTree(configurator.applied.get(0))).isEqualTo(mapper.readTree(json(HUB_DESIRED)));
     }
 
     @Test
-    void theAgentAndModuleTwinsAreAcceptedButTheAnswerSaysTheyAreNotApplied() {
+    void bothPartsAreAppliedAndModuleTwinsAreAcceptedButTheAnswerSaysTheyAreNotApplied() throws Exception {
         ApiResponse answer = api.deploy(json("{'modulesContent': {"
                 + "'$edgeAgent': {'properties.desired': {'schemaVersion': '1.1', 'modules': {}}},"
                 + "'$edgeHub': {'properties.desired': " + HUB_DESIRED + "},"
@@ -35,8 +37,44 @@ class DeploymentApiTest {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body().get("description").asText())
-                .contains("not applied", "$edgeAgent", "anomalyFilter");
+                .contains("$edgeAgent deployment accepted", "not applied yet: anomalyFilter");
         assertThat(configurator.applied).hasSize(1);
+        assertThat(agent.applied).hasSize(1);
+        assertThat(mapper.readTree(agent.applied.get(0)).path("schemaVersion").asText()).isEqualTo("1.1");
+    }
+
+    @Test
+    void aRefusedAgentPartAnswersItsCodeAndLeavesTheRoutesAsTheyWere() {
+        String hub = "'$edgeHub': {'properties.desired': " + HUB_DESIRED + "}";
+        assertThat(api.deploy(json("{'modulesContent': {'$edgeAgent': {'properties.desired': "
+                + "{'schemaVersion': '2.0', 'modules': {}}}, " + hub + "}}"), "test").status()).isEqualTo(412);
+        assertThat(api.deploy(json("{'modulesContent': {'$edgeAgent': {'properties.desired': {}}, " + hub + "}}"), "test")
+                .status()).isEqualTo(417);
+        ApiResponse missing = api.deploy(json("{'modulesContent': {'$edgeAgent': {}, " + hub + "}}"), "test");
+        assertThat(missing.status()).isEqualTo(417);
+        assertThat(missing.body().get("description").asText()).contains("nothing was changed");
+        assertThat(configurator.applied).isEmpty();
+        assertThat(agent.applied).isEmpty();
+    }
+
+    @Test
+    void aRefusedHubPartLeavesTheModulesAsTheyWere() {
+        ApiResponse answer = api.deploy(json("{'modulesContent': {"
+                + "'$edgeAgent': {'properties.desired': {'schemaVersion': '1.1', 'modules': {}}},"
+                + "'$edgeHub': {'properties.desired': {'schemaVersion': '2.0', 'routes': {}}}}}"), "test");
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(agent.applied).isEmpty();
+        assertThat(configurator.applied).isEmpty();
+    }
+
+    @Test
+    void modulesWithoutAnAgentAre503AndChangeNothing() {
+        ApiResponse answer = new DeploymentApi(configurator, null, mapper).deploy(json("{'modulesContent': {"
+                + "'$edgeAgent': {'properties.desired': {'schemaVersion': '1.1', 'modules': {}}},"
+                + "'$edgeHub': {'properties.desired': " + HUB_DESIRED + "}}}"), "test");
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.body().get("description").asText()).contains("io.gatehouse.agent", "nothing was changed");
+        assertThat(configurator.applied).isEmpty();
     }
 
     @Test
@@ -96,7 +134,7 @@ class DeploymentApiTest {
 
     @Test
     void withoutAConfiguratorBothMethodsAre503AndNothingIsApplied() {
-        DeploymentApi none = new DeploymentApi(null, mapper);
+        DeploymentApi none = new DeploymentApi(null, agent, mapper);
         ApiResponse post = none.deploy(json("{'modulesContent': {'$edgeHub': {'properties.desired': "
                 + HUB_DESIRED + "}}}"), "test");
         assertThat(post.status()).isEqualTo(503);

@@ -27,6 +27,13 @@ final class RecordingConfigurator implements EdgeHubConfigurator {
 
     @Override
     public synchronized void apply(String desiredPropertiesJson) throws InvalidConfigurationException {
+        validate(desiredPropertiesJson);
+        current = desiredPropertiesJson;
+        applied.add(desiredPropertiesJson);
+    }
+
+    @Override
+    public void validate(String desiredPropertiesJson) throws InvalidConfigurationException {
         JsonNode desired;
         try {
             desired = mapper.readTree(desiredPropertiesJson);
@@ -37,8 +44,6 @@ final class RecordingConfigurator implements EdgeHubConfigurator {
         if (!schema.startsWith("1.")) {
             throw new InvalidConfigurationException("schemaVersion \"" + schema + "\" is not supported");
         }
-        current = desiredPropertiesJson;
-        applied.add(desiredPropertiesJson);
     }
 
     @Override

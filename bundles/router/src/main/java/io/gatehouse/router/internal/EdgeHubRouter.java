@@ -168,6 +168,13 @@ public final class EdgeHubRouter implements MessageRouter, EdgeHubConfigurator, 
     }
 
     @Override
+    public void validate(String desiredPropertiesJson) throws InvalidConfigurationException {
+        synchronized (lock) {
+            compile(desiredPropertiesJson);
+        }
+    }
+
+    @Override
     public void apply(String desiredPropertiesJson) throws InvalidConfigurationException {
         synchronized (lock) {
             if (closed) throw new IllegalStateException("the router is out of service; apply to its successor");

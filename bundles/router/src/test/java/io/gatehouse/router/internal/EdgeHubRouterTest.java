@@ -79,6 +79,10 @@ class EdgeHubRouterTest {
                 .hasMessageContaining("at line 1, column 30");
         assertThatThrownBy(() -> router.apply(json("{'schemaVersion':'9.0'}")))
                 .hasMessageContaining("schemaVersion 9.0 is not supported");
+        assertThatThrownBy(() -> router.validate(badRoute))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("Error parsing route alarms");
+        router.validate(V2);
         assertThat(router.current()).isEqualTo(V1);
         assertThat(router.route(alarm())).hasSize(2);
         assertThat(Files.readAllBytes(dir.resolve(StateFile.FILE_NAME))).isEqualTo(stored);

@@ -12,7 +12,7 @@ public final class InvalidManifestException extends InvalidConfigurationExceptio
     private final DeploymentStatusCode code;
 
     InvalidManifestException(DeploymentStatusCode code, String description) {
-        super(description);
+        super(code.code(), description);
         this.code = code;
     }
 
@@ -20,7 +20,7 @@ public final class InvalidManifestException extends InvalidConfigurationExceptio
         return code;
     }
 
-    public DeploymentStatus status() {
+    public DeploymentStatus deploymentStatus() {
         return new DeploymentStatus(code, getMessage());
     }
 

@@ -222,7 +222,10 @@ class EdgeAgentManifestParserTest {
     @Test
     void absentDeploymentIs417() {
         assertThatThrownBy(() -> parser.parse((String) null)).isInstanceOfSatisfying(InvalidManifestException.class,
-                e -> assertThat(e.status().code().code()).isEqualTo(417));
+                e -> {
+                    assertThat(e.deploymentStatus().code().code()).isEqualTo(417);
+                    assertThat(e.status()).isEqualTo(417);
+                });
     }
 
     @ParameterizedTest
@@ -374,7 +377,8 @@ class EdgeAgentManifestParserTest {
     private void assertRefused(String json, DeploymentStatusCode code, String description) {
         assertThatThrownBy(() -> parser.parse(json)).isInstanceOfSatisfying(InvalidManifestException.class, e -> {
             assertThat(e.code()).isEqualTo(code);
-            assertThat(e.status().description()).contains(description);
+            assertThat(e.status()).isEqualTo(code.code());
+            assertThat(e.deploymentStatus().description()).contains(description);
         });
     }
 }
