@@ -173,6 +173,8 @@ final class GatehouseFramework {
         set(pids, "io.gatehouse.pki", "directory", data.resolve("certs").toString());
         set(pids, "io.gatehouse.agent", "stateDirectory", data.resolve("agent").toString());
         set(pids, "io.gatehouse.supervisor.process", "logDirectory", data.resolve("modules").toString());
+        set(pids, "io.gatehouse.supervisor.bundle", "cacheDirectory", data.resolve("bundles").toString());
+        set(pids, "io.gatehouse.supervisor.bundle", "repositories", ""); // tests run offline
 
         for (Map.Entry<String, Map<String, String>> pid : pids.entrySet()) {
             StringBuilder text = new StringBuilder();

@@ -134,6 +134,15 @@ class EdgeAgentTest {
         agent.apply(new Manifests().shell("m", "running", "always", -1, LONG_RUNNING).version(3).json());
         awaitReported(agent, status("m", "running"), "m running again");
         assertThat(runtime.calls).containsOnlyOnce("create:m");
+
+        // a module deployed desired stopped is created, never started, and reported stopped
+        agent.apply(new Manifests().shell("m", "running", "always", -1, LONG_RUNNING)
+                .shell("parked", "stopped", "always", -1, LONG_RUNNING).version(4).json());
+        JsonNode parked = awaitReported(agent, status("parked", "stopped"), "parked created and stopped");
+        assertThat(runtime.calls).contains("create:parked").doesNotContain("start:parked");
+        assertThat(parked.path("modules").path("parked").has("lastStartTimeUtc")).isFalse();
+        assertThat(parked.path("deployments").path("history").findValuesAsText("outcome"))
+                .containsExactly("superseded", "superseded", "superseded", "pending");
     }
 
     @Test

@@ -67,6 +67,10 @@ public final class DeploymentHistory {
     /** A deployment was accepted: it goes on probation against the last good one. */
     public void applied(Deployment deployment, String source) {
         Instant now = clock.instant();
+        if (probation != null) {
+            outcome(entry(probation.version()), "superseded", "replaced by deployment " + deployment.version()
+                    + " before it was judged");
+        }
         probation = new Probation(deployment.version(), now, store.lastGood(), deployment.json());
         ObjectNode e = json.createObjectNode();
         e.put("version", deployment.version());

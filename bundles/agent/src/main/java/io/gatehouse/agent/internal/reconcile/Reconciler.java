@@ -308,6 +308,8 @@ public final class Reconciler {
                 } else if (s.status() != RuntimeStatus.RUNNING && d.status() == ModuleStatus.RUNNING) {
                     status = policy.statusFromPolicy(d.restartPolicy(), status, stats.restartCount());
                 }
+                // created and never started (a module desired stopped): stopped, as an operator reads it
+                if (status == ModuleStatus.UNKNOWN && s.lastStartTime() == null) status = ModuleStatus.STOPPED;
                 StepFailure failure = stepFailures.get(d.name());
                 if (failure != null) description = failure.reason();
                 reports.add(new ModuleReport(d.name(), d, s, status, description, stats));
