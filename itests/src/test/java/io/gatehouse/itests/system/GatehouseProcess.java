@@ -90,7 +90,10 @@ final class GatehouseProcess implements AutoCloseable {
                 "GATEHOUSE_HTTP_PORT", Integer.toString(httpPort),
                 "GATEHOUSE_MQTT_TLS_PORT", Integer.toString(tlsPort),
                 "GATEHOUSE_IOTHUB_HOSTNAME", IOTHUB,
-                "GATEHOUSE_DEVICE_ID", "edge1");
+                "GATEHOUSE_DEVICE_ID", "edge1",
+                // a file that is not there: tests deploy their own routes and modules, and the shipped
+                // deployment's sample module would run in every test (SampleModuleSystemTest runs it)
+                "GATEHOUSE_DEPLOYMENT", data.resolve("no-initial-deployment.json").toString());
     }
 
     /** Starts the gateway and waits until its health check answers 200. */

@@ -294,4 +294,28 @@ class EdgeAgentTest {
                 .hasMessageContaining("ghost");
         assertThatThrownBy(() -> agent.restart("ghost")).isInstanceOf(NoSuchModuleException.class);
     }
+
+    @Test
+    void modulesOfARuntimeThatCannotTellAreNeitherRemovedNorCreatedAgain() throws Exception {
+        EdgeAgent agent = agent(Map.of());
+        agent.apply(new Manifests().shell("m", "running", "always", -1, LONG_RUNNING).json());
+        awaitReported(agent, status("m", "running"), "m running");
+        List<String> before = List.copyOf(runtime.calls);
+        // the runtime's engine stops answering: its list can no longer be told
+        RecordingRuntime away = new RecordingRuntime(runtime.delegate) {
+            @Override
+            public List<io.gatehouse.api.module.ModuleState> modules() {
+                throw new IllegalStateException("cannot reach the engine");
+            }
+        };
+        agent.unbindRuntime(runtime, Map.of(ModuleRuntime.TYPE_PROPERTY, "process"));
+        agent.bindRuntime(away, Map.of(ModuleRuntime.TYPE_PROPERTY, "process"));
+        JsonNode waiting = awaitReported(agent, status("m", "unknown"), "m waiting for its runtime");
+        assertThat(waiting.path("modules").path("m").path("statusDescription").asText()).contains("cannot reach the engine");
+        assertThat(waiting.path("lastDesiredStatus").path("code").asInt()).isEqualTo(500);
+        Thread.sleep(600);
+        assertThat(away.calls).isEmpty();
+        assertThat(runtime.calls).isEqualTo(before);
+        assertThat(runtime.delegate.module("m").orElseThrow().status()).isEqualTo(io.gatehouse.api.module.RuntimeStatus.RUNNING);
+    }
 }

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A real runtime whose calls are also written down, in order, so a test can check the agent's sequence. */
-final class RecordingRuntime implements ModuleRuntime {
+class RecordingRuntime implements ModuleRuntime {
     final ModuleRuntime delegate;
     final List<String> calls = new CopyOnWriteArrayList<>();
     final List<ModuleSpec> specs = new CopyOnWriteArrayList<>();

@@ -37,7 +37,12 @@ public interface ModuleRuntime {
     /** Stops the module if it runs and forgets it, its logs included. */
     void remove(String name) throws ModuleRuntimeException;
 
-    /** Every module this runtime holds. */
+    /**
+     * Every module this runtime holds.
+     *
+     * @throws IllegalStateException when the runtime cannot tell (its engine does not answer): an
+     *         empty list would read as "none", and the agent would create them again
+     */
     List<ModuleState> modules();
 
     /** One module, or empty when this runtime holds none of that name. */

@@ -28,14 +28,17 @@ final class IotHubTopics {
 
     /**
      * The property bag of a telemetry topic whose start is {@code telemetryTopic}
-     * ({@code devices/{d}/messages/events/[bag]} or {@code devices/{d}/modules/{m}/messages/events/[bag]}),
-     * or null when the topic is not that telemetry topic.
+     * ({@code devices/{d}/messages/events/[bag][/]} or {@code devices/{d}/modules/{m}/messages/events/[bag][/]}),
+     * or null when the topic is not that telemetry topic. A {@code /} after the bag is not part of
+     * it: the Azure IoT Java SDK's module client ends every telemetry topic with one, and it would
+     * otherwise end the last value ({@code $.ct=application%2Fjson/}, so no body query matches).
      */
     static String telemetryPropertyBag(String topic, String telemetryTopic) {
         if (!topic.startsWith(telemetryTopic)) return null;
         if (topic.length() == telemetryTopic.length()) return "";
         if (topic.charAt(telemetryTopic.length()) != '/') return null;
-        return topic.substring(telemetryTopic.length() + 1);
+        int end = topic.endsWith("/") ? topic.length() - 1 : topic.length();
+        return end <= telemetryTopic.length() ? "" : topic.substring(telemetryTopic.length() + 1, end);
     }
 
     /**

@@ -186,6 +186,18 @@ class MqttHeadTest {
     }
 
     @Test
+    void aSlashAfterThePropertyBagDoesNotEndTheLastValue() throws Exception {
+        // the Azure IoT Java SDK's ModuleClient ends its telemetry topics with "/" after the bag
+        MqttClient module = connect("edge1/sink");
+        module.subscribe("devices/edge1/modules/sink/inputs/#", 1);
+        connect("dev1").publish("devices/dev1/messages/events/$.ce=utf-8&$.ct=application%2Fjson/",
+                "{\"t\":2}".getBytes(StandardCharsets.UTF_8), 1, false);
+        Received r = received.poll(10, TimeUnit.SECONDS);
+        assertThat(r).isNotNull();
+        assertThat(r.topic()).matches(".*%24\\.ct=application%2Fjson(&.*)?").doesNotContain("json%2F");
+    }
+
+    @Test
     void aMessageTheModuleDidNotAcknowledgeStaysInTheQueueAndComesAgain() throws Exception {
         MqttClient module = new MqttClient("tcp://127.0.0.1:" + port, "edge1/sink", new MemoryPersistence());
         clients.add(module);

@@ -49,6 +49,18 @@ class UsernameAndTopicsTest {
     }
 
     @Test
+    void slashAfterThePropertyBagIsNotPartOfIt() {
+        // the Azure IoT Java SDK's ModuleClient (2.5.0) publishes module telemetry this way
+        String mod = IotHubTopics.telemetryTopic(MOD);
+        assertThat(IotHubTopics.telemetryPropertyBag(
+                "devices/edge1/modules/filter/messages/events/$.on=out&$.ce=utf-8&$.ct=application%2Fjson/", mod))
+                .isEqualTo("$.on=out&$.ce=utf-8&$.ct=application%2Fjson");
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/edge1/modules/filter/messages/events//", mod)).isEmpty();
+        assertThat(IotHubTopics.telemetryPropertyBag("devices/dev1/messages/events/a=1/", IotHubTopics.telemetryTopic(DEV)))
+                .isEqualTo("a=1");
+    }
+
+    @Test
     void moduleInputFiltersAreOnlyTheModulesOwn() {
         assertThat(IotHubTopics.isModuleInputFilter("devices/edge1/modules/filter/inputs/#", MOD)).isTrue();
         assertThat(IotHubTopics.isModuleInputFilter("devices/edge1/modules/filter/#", MOD)).isTrue();
