@@ -26,7 +26,7 @@ class EndToEndSystemTest {
     static final int PER_DEVICE = 500;
     static final String ROUTES = """
             {"modulesContent":{
-              "$edgeAgent":{"properties.desired":{"schemaVersion":"1.1","modules":{}}},
+              "$edgeAgent":{"properties.desired":{"schemaVersion":"1.1","systemModules":{},"modules":{}}},
               "$edgeHub":{"properties.desired":{"schemaVersion":"1.1",
                 "routes":{"toSink":"FROM /messages/* WHERE NOT is_defined($connectionModuleId) INTO BrokeredEndpoint(\\"/modules/sink/inputs/telemetry\\")"},
                 "storeAndForwardConfiguration":{"timeToLiveSecs":7200}}}}}

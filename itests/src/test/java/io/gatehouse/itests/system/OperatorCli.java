@@ -78,8 +78,10 @@ final class OperatorCli {
     static String manifest(List<Route> routes) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode content = root.putObject("modulesContent");
-        content.putObject("$edgeAgent").putObject("properties.desired")
-                .put("schemaVersion", "1.1").putObject("modules");
+        ObjectNode agent = content.putObject("$edgeAgent").putObject("properties.desired");
+        agent.put("schemaVersion", "1.1");
+        agent.putObject("systemModules");
+        agent.putObject("modules");
         ObjectNode desired = content.putObject("$edgeHub").putObject("properties.desired");
         desired.put("schemaVersion", "1.1");
         ObjectNode table = desired.putObject("routes");
