@@ -235,7 +235,11 @@ class StoreAndForwardSystemTest {
             Map<String, String> keys = startWithOneRoute(gatehouse, "GATEHOUSE_STORE_ROLL_CYCLE", "TEST_SECONDLY");
             try (HubClient device = HubClient.connect(gatehouse.mqttPort(), "dev1", keys.get("dev1"))) {
                 for (int batch = 0; batch < 3; batch++) {
-                    if (batch > 0) Thread.sleep(1_300); // each batch in its own one-second file
+                    // each batch in its own one-second file: it starts just after a second begins, and
+                    // 50 publishes take far less than the 900 ms left (a batch that straddled a second
+                    // boundary made four files once)
+                    long millis = System.currentTimeMillis();
+                    Thread.sleep(1_000 - millis % 1_000 + 100);
                     for (int n = 0; n < 50; n++) publish(device, "", batch + ":" + n);
                 }
             }
