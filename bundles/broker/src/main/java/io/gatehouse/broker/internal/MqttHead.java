@@ -15,6 +15,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -153,7 +155,8 @@ public class MqttHead {
                 throw new IllegalArgumentException("tlsPort must be a port, 0 (any free port) or -1 (no TLS listener), was "
                         + config.tlsPort());
             }
-            userTopics = new UserTopicBroker(config.internalPort(), config.maxMessageBytes());
+            userTopics = new UserTopicBroker(config.internalPort(), config.maxMessageBytes(),
+                    Set.copyOf(List.of(config.port(), config.tlsPort())));
             ingest = new TelemetryIngest(router, store, config.serviceWaitMillis());
             connections = new ConnectionRegistry();
             HubContext hub = new HubContext(authenticator, store, ingest, connections,

@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Properties;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +31,15 @@ final class UserTopicBroker implements AutoCloseable {
     private final byte[] secret;
     private final int port;
 
-    UserTopicBroker(int requestedPort, int maxMessageBytes) throws IOException {
+    /**
+     * @param avoid ports the head binds after this broker starts: a free port picked now must not be
+     *        one of them (the kernel hands out any free one, the head's configured port included)
+     */
+    UserTopicBroker(int requestedPort, int maxMessageBytes, Set<Integer> avoid) throws IOException {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         this.secret = Base64.getEncoder().encodeToString(random).getBytes(StandardCharsets.US_ASCII);
-        this.port = requestedPort > 0 ? requestedPort : freeLoopbackPort();
+        this.port = requestedPort > 0 ? requestedPort : freeLoopbackPort(avoid);
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", Integer.toString(port));
@@ -74,10 +79,25 @@ final class UserTopicBroker implements AutoCloseable {
         server.stopServer();
     }
 
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    private static int freeLoopbackPort(Set<Integer> avoid) throws IOException {
+        return firstNotIn(avoid, () -> {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            }
+        });
+    }
+
+    /** The first port {@code candidates} offers that is not in {@code avoid}. */
+    static int firstNotIn(Set<Integer> avoid, PortSource candidates) throws IOException {
+        while (true) {
+            int port = candidates.next();
+            if (!avoid.contains(port)) return port;
         }
+    }
+
+    @FunctionalInterface
+    interface PortSource {
+        int next() throws IOException;
     }
 
     private final class HeadOnly implements IAuthenticator {
