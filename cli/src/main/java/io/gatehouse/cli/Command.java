@@ -7,15 +7,16 @@ import java.net.URI;
  * given or not used by that command). {@code ttlSeconds} is the validity of a token to print;
  * {@code route} and {@code messageFile} are what {@code route test} evaluates; {@code endpoint}
  * and {@code limit} name the dead letters to list, purge or requeue; {@code moduleId} is also the
- * deployed module whose logs to print or to restart, and {@code tail} how many log lines.
+ * deployed module whose logs to print or to restart, and {@code tail} how many log lines;
+ * {@code patchFile} holds the desired properties patch of {@code twin set} ({@code -}: stdin).
  */
 record Command(Action action, URI gateway, String deviceId, String moduleId, String key, String manifest, Long ttlSeconds,
-        String route, String messageFile, String endpoint, Integer limit, Integer tail) {
+        String route, String messageFile, String endpoint, Integer limit, Integer tail, String patchFile) {
 
     enum Action {
         HELP, IDENTITY_ADD, IDENTITY_LIST, IDENTITY_SHOW, IDENTITY_REMOVE, IDENTITY_TOKEN, DEPLOY, QUEUES, HEALTH,
         ROUTE_TEST, ROUTE_STATS, DEADLETTERS_LIST, DEADLETTERS_PURGE, DEADLETTERS_REQUEUE, MODULE_LIST, MODULE_LOGS,
-        MODULE_RESTART
+        MODULE_RESTART, TWIN_GET, TWIN_SET
     }
 
     /** A command that takes none of the route or dead-letter arguments. */
@@ -26,16 +27,21 @@ record Command(Action action, URI gateway, String deviceId, String moduleId, Str
     /** A command that takes none of the dead-letter arguments. */
     Command(Action action, URI gateway, String deviceId, String moduleId, String key, String manifest, Long ttlSeconds,
             String route, String messageFile) {
-        this(action, gateway, deviceId, moduleId, key, manifest, ttlSeconds, route, messageFile, null, null, null);
+        this(action, gateway, deviceId, moduleId, key, manifest, ttlSeconds, route, messageFile, null, null, null, null);
     }
 
     /** A dead-letter command. */
     static Command deadLetters(Action action, URI gateway, String endpoint, Integer limit) {
-        return new Command(action, gateway, null, null, null, null, null, null, null, endpoint, limit, null);
+        return new Command(action, gateway, null, null, null, null, null, null, null, endpoint, limit, null, null);
     }
 
     /** A command on the deployed modules: list them, or one module's logs or restart. */
     static Command module(Action action, URI gateway, String module, Integer tail) {
-        return new Command(action, gateway, null, module, null, null, null, null, null, null, null, tail);
+        return new Command(action, gateway, null, module, null, null, null, null, null, null, null, tail, null);
+    }
+
+    /** {@code twin get} (no patch file) or {@code twin set}. */
+    static Command twin(Action action, URI gateway, String deviceId, String moduleId, String patchFile) {
+        return new Command(action, gateway, deviceId, moduleId, null, null, null, null, null, null, null, null, patchFile);
     }
 }

@@ -40,6 +40,11 @@ final class CommandLine {
             "  list                             the modules: status, how long up or why not, version, restarts",
             "  logs <module> [--tail <n>]       the module's last log lines (default 100, at most 10000)",
             "  restart <module>                 stop and start a deployed module",
+            "  twin get <deviceId> [--module <moduleId>]",
+            "                                   the device's or module's twin (desired and reported), as JSON",
+            "  twin set <deviceId> [--module <moduleId>] <patch.json | ->",
+            "                                   patch its desired properties with the file's JSON object (- reads",
+            "                                   stdin): {\"threshold\": 9}; null removes a property. Prints the twin",
             "",
             "The gateway is http://127.0.0.1:$" + PORT_VARIABLE + " (default " + DEFAULT_PORT + "); --url overrides it.",
             "Exit codes: 0 ok (route test: evaluated, whatever the result), 1 refused by the gateway (route test:",
@@ -138,6 +143,8 @@ final class CommandLine {
                 noOptions(command, module, key);
                 expectWords(words, 2, "restart needs one module name: restart <module>");
                 return Command.module(Action.MODULE_RESTART, gateway, moduleName(words.get(1)), null);
+            case "twin":
+                return twin(words, gateway, module, key);
             default:
                 throw new UsageException("unknown command " + command);
         }
@@ -172,6 +179,35 @@ final class CommandLine {
             default:
                 throw new UsageException("unknown identity subcommand " + sub + "; use add, list, show, remove or token");
         }
+    }
+
+    /** {@code twin get <device> [--module <m>]}, {@code twin set <device> [--module <m>] <patch.json | ->}. */
+    private static Command twin(List<String> words, URI gateway, String module, String key) throws UsageException {
+        if (words.size() < 2) {
+            throw new UsageException("twin needs a subcommand: get or set");
+        }
+        String sub = words.get(1);
+        switch (sub) {
+            case "get":
+                noOptions("twin get", null, key);
+                expectWords(words, 3, "twin get needs one device id: twin get <deviceId> [--module <moduleId>]");
+                return Command.twin(Action.TWIN_GET, gateway, twinId("device id", words.get(2)), twinId("module id", module),
+                        null);
+            case "set":
+                noOptions("twin set", null, key);
+                expectWords(words, 4, "twin set needs a device id and the patch file: twin set <deviceId>"
+                        + " [--module <moduleId>] <patch.json | ->");
+                return Command.twin(Action.TWIN_SET, gateway, twinId("device id", words.get(2)), twinId("module id", module),
+                        words.get(3));
+            default:
+                throw new UsageException("unknown twin subcommand " + sub + "; use get or set");
+        }
+    }
+
+    /** A blank id would name another resource ({@code /api/twins/}), not this twin. */
+    private static String twinId(String what, String id) throws UsageException {
+        if (id != null && id.isBlank()) throw new UsageException("the " + what + " is empty");
+        return id;
     }
 
     private static Command route(List<String> words, URI gateway, String message) throws UsageException {

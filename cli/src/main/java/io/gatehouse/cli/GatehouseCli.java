@@ -3,6 +3,7 @@ package io.gatehouse.cli;
 import io.gatehouse.cli.GatewayClient.Reply;
 import io.gatehouse.cli.GatewayClient.UnreachableException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -35,17 +36,24 @@ public final class GatehouseCli {
     private static final int STATUS_DESCRIPTION_CHARS = 60;
     private static final List<String> SYSTEM_MODULES = List.of("edgeAgent", "edgeHub");
 
+    /** Where {@code twin set -} reads its patch. */
+    private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
     /** What "Up 5 minutes" and "2 minutes ago" are counted from; a fixed one in tests. */
     private final Clock clock;
 
-    GatehouseCli(PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
+    GatehouseCli(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
+        this.in = in;
         this.out = out;
         this.err = err;
         this.env = env;
         this.clock = clock;
+    }
+
+    GatehouseCli(PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
+        this(System.in, out, err, env, clock);
     }
 
     GatehouseCli(PrintStream out, PrintStream err, Map<String, String> env) {
@@ -157,6 +165,12 @@ public final class GatehouseCli {
                         new byte[0]);
                 return reply.status() == 200 ? print("restarted " + c.moduleId()) : refused(reply);
             }
+            case TWIN_GET: {
+                Reply reply = gateway.get(twinPath(c));
+                return reply.status() == 200 ? print(twin(reply)) : refused(reply);
+            }
+            case TWIN_SET:
+                return twinSet(c, gateway);
             default:
                 throw new IllegalStateException("unhandled " + c.action());
         }
@@ -210,6 +224,54 @@ public final class GatehouseCli {
         request.append('}');
         Reply reply = gateway.post("/api/routes/test", request.toString().getBytes(StandardCharsets.UTF_8));
         return reply.status() == 200 ? print(routeResult(reply)) : refused(reply);
+    }
+
+    /**
+     * Sends the file's object as the desired properties patch. Checked here to be one JSON object,
+     * for the same reason as route test's message: the gateway's error would point into the
+     * request the file is pasted into, not into the file.
+     */
+    private int twinSet(Command c, GatewayClient gateway) throws UnreachableException {
+        boolean stdin = c.patchFile().equals("-");
+        String name = stdin ? "standard input" : "patch file " + c.patchFile();
+        String patch;
+        try {
+            patch = stdin ? new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(c.patchFile()), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println("gatehouse: no such patch file: " + c.patchFile());
+            return USAGE;
+        } catch (IOException | RuntimeException e) {
+            err.println("gatehouse: cannot read " + name + ": " + e);
+            return USAGE;
+        }
+        try {
+            if (!(Json.parse(patch) instanceof Map)) {
+                err.println("gatehouse: " + name + " must hold a JSON object of desired properties, such as "
+                        + "{\"threshold\": 9} (null removes a property)");
+                return USAGE;
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("gatehouse: " + name + " is " + e.getMessage());
+            return USAGE;
+        }
+        String request = "{\"properties\":{\"desired\":" + patch.strip() + "}}";
+        Reply reply = gateway.patch(twinPath(c), request.getBytes(StandardCharsets.UTF_8));
+        return reply.status() == 200 ? print(twin(reply)) : refused(reply);
+    }
+
+    private static String twinPath(Command c) {
+        String path = "/api/twins/" + GatewayClient.segment(c.deviceId());
+        return c.moduleId() == null ? path : path + "/modules/" + GatewayClient.segment(c.moduleId());
+    }
+
+    /** The whole answer, pretty-printed: an operator reads it, and jq reads it as well. */
+    private static String twin(Reply reply) {
+        Map<String, Object> twin = asObject(reply);
+        if (twin == null || !(twin.get("properties") instanceof Map)) {
+            throw new IllegalArgumentException("expected a twin with properties");
+        }
+        return Json.pretty(twin);
     }
 
     /** {@code true  (source matches; condition true) -> sink edge1/filter/input1}. */

@@ -59,6 +59,11 @@ final class GatewayClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json)));
     }
 
+    Reply patch(String path, byte[] json) throws UnreachableException {
+        return send(request(path).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(json)));
+    }
+
     private static String why(IOException e) {
         if (e instanceof HttpConnectTimeoutException) return "connection timed out";
         if (e instanceof HttpTimeoutException) return "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";

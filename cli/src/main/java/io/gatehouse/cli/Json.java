@@ -48,6 +48,51 @@ final class Json {
         return out.append('"').toString();
     }
 
+    /**
+     * A parsed value written back as JSON, two spaces a level, fields in the order they came;
+     * numbers as parsed (their scale kept, so {@code 7} stays {@code 7} and {@code 1.50} {@code 1.50}).
+     */
+    static String pretty(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(value, "", out);
+        return out.toString();
+    }
+
+    private static void write(Object value, String indent, StringBuilder out) {
+        String inner = indent + "  ";
+        if (value instanceof Map<?, ?> map) {
+            if (map.isEmpty()) {
+                out.append("{}");
+                return;
+            }
+            out.append("{\n");
+            int i = 0;
+            for (Map.Entry<?, ?> field : map.entrySet()) {
+                out.append(inner).append(quote(String.valueOf(field.getKey()))).append(": ");
+                write(field.getValue(), inner, out);
+                out.append(++i < map.size() ? ",\n" : "\n");
+            }
+            out.append(indent).append('}');
+        } else if (value instanceof List<?> list) {
+            if (list.isEmpty()) {
+                out.append("[]");
+                return;
+            }
+            out.append("[\n");
+            for (int i = 0; i < list.size(); i++) {
+                out.append(inner);
+                write(list.get(i), inner, out);
+                out.append(i + 1 < list.size() ? ",\n" : "\n");
+            }
+            out.append(indent).append(']');
+        } else if (value instanceof String s) {
+            out.append(quote(s));
+        } else {
+            // null, Boolean and BigDecimal print as their JSON literals.
+            out.append(value);
+        }
+    }
+
     private Object value() {
         skipSpace();
         if (pos >= text.length()) throw error("unexpected end");

@@ -128,6 +128,41 @@ class CommandLineTest {
     }
 
     @Test
+    void twinGetAndSetTakeADeviceOptionallyAModuleAndSetAPatchFileOrDash() throws Exception {
+        Command get = parse("twin", "get", "edge1", "--module", "filter");
+        assertThat(get.action()).isEqualTo(Action.TWIN_GET);
+        assertThat(get.deviceId()).isEqualTo("edge1");
+        assertThat(get.moduleId()).isEqualTo("filter");
+        assertThat(get.patchFile()).isNull();
+        assertThat(parse("twin", "get", "edge1").moduleId()).isNull();
+
+        Command set = parse("twin", "set", "edge1", "patch.json", "--module=filter");
+        assertThat(set.action()).isEqualTo(Action.TWIN_SET);
+        assertThat(set.deviceId()).isEqualTo("edge1");
+        assertThat(set.moduleId()).isEqualTo("filter");
+        assertThat(set.patchFile()).isEqualTo("patch.json");
+        Command stdin = parse("twin", "set", "press-7", "-");
+        assertThat(stdin.patchFile()).isEqualTo("-");
+        assertThat(stdin.moduleId()).isNull();
+    }
+
+    @Test
+    void twinMistakesAreUsageErrorsThatSayWhatIsWrong() {
+        assertUsage("twin needs a subcommand: get or set", "twin");
+        assertUsage("unknown twin subcommand show; use get or set", "twin", "show", "edge1");
+        assertUsage("twin get needs one device id: twin get <deviceId> [--module <moduleId>]", "twin", "get");
+        assertUsage("twin get needs one device id", "twin", "get", "edge1", "filter");
+        assertUsage("twin set needs a device id and the patch file: twin set <deviceId> [--module <moduleId>] "
+                + "<patch.json | ->", "twin", "set", "edge1");
+        assertUsage("twin set needs a device id and the patch file", "twin", "set", "edge1", "a.json", "b.json");
+        assertUsage("the device id is empty", "twin", "get", " ");
+        assertUsage("the module id is empty", "twin", "set", "edge1", "--module", " ", "p.json");
+        assertUsage("twin get takes no --key", "twin", "get", "edge1", "--key", "k");
+        assertUsage("--tail goes with logs <module>", "twin", "get", "edge1", "--tail", "5");
+        assertUsage("--limit goes with deadletters <endpoint>", "twin", "get", "edge1", "--limit", "5");
+    }
+
+    @Test
     void theGatewayIsLoopbackOnTheConfiguredPortUnlessUrlSaysOtherwise() throws Exception {
         assertThat(parse("health").gateway()).isEqualTo(URI.create("http://127.0.0.1:8080"));
         assertThat(CommandLine.parse(new String[] {"health"}, Map.of("GATEHOUSE_HTTP_PORT", "9090")).gateway())

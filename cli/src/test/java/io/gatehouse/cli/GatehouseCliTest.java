@@ -3,6 +3,7 @@ package io.gatehouse.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,6 +37,8 @@ class GatehouseCliTest {
     private final List<Received> received = new ArrayList<>();
     private int status = 200;
     private String answer = "{}";
+    /** What the CLI reads as standard input. */
+    private String stdin = "";
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -74,7 +77,8 @@ class GatehouseCliTest {
 
     private int run(String... args) {
         Map<String, String> env = Map.of("GATEHOUSE_HTTP_PORT", String.valueOf(server.getAddress().getPort()));
-        return new GatehouseCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+        return new GatehouseCli(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), env, Clock.fixed(NOW, ZoneOffset.UTC)).run(args);
     }
 
@@ -602,6 +606,121 @@ class GatehouseCliTest {
         assertThat(run("restart", "sensor")).isEqualTo(1);
 
         assertThat(err()).isEqualTo("gatehouse: the module could not be restarted: executable not found\n");
+        assertThat(out()).isEmpty();
+    }
+
+    private static final String TWIN = "{'deviceId':'edge1','moduleId':'filter','properties':{'desired':{'threshold':7,"
+            + "'limits':[1.50,'a\\\"b'],'off':false,'$version':2},'reported':{'$version':1,'note':null,'empty':{}}}}";
+
+    private static final String TWIN_PRINTED = String.join("\n",
+            "{",
+            "  \"deviceId\": \"edge1\",",
+            "  \"moduleId\": \"filter\",",
+            "  \"properties\": {",
+            "    \"desired\": {",
+            "      \"threshold\": 7,",
+            "      \"limits\": [",
+            "        1.50,",
+            "        \"a\\\"b\"",
+            "      ],",
+            "      \"off\": false,",
+            "      \"$version\": 2",
+            "    },",
+            "    \"reported\": {",
+            "      \"$version\": 1,",
+            "      \"note\": null,",
+            "      \"empty\": {}",
+            "    }",
+            "  }",
+            "}") + "\n";
+
+    @Test
+    void twinGetPrintsTheWholeTwinPrettyWithTheIdsPercentEncodedInThePath() {
+        gatewayAnswers(200, TWIN);
+
+        assertThat(run("twin", "get", "line #1", "--module", "f/x")).isEqualTo(0);
+        assertThat(run("twin", "get", "edge1")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo(TWIN_PRINTED + TWIN_PRINTED);
+        assertThat(received).containsExactly(
+                new Received("GET", "/api/twins/line%20%231/modules/f%2Fx", ""),
+                new Received("GET", "/api/twins/edge1", ""));
+    }
+
+    @Test
+    void twinSetPatchesTheDesiredPropertiesWithTheFilesObjectAndPrintsTheTwin() throws Exception {
+        Path file = Files.writeString(dir.resolve("patch.json"), "{\"threshold\": 9,\n \"old\": null}\n");
+        gatewayAnswers(200, TWIN);
+
+        int exit = run("twin", "set", "edge1", "--module=filter", file.toString());
+
+        assertThat(exit).isEqualTo(0);
+        assertThat(out()).isEqualTo(TWIN_PRINTED);
+        assertThat(only()).isEqualTo(new Received("PATCH", "/api/twins/edge1/modules/filter",
+                "{\"properties\":{\"desired\":{\"threshold\": 9,\n \"old\": null}}}"));
+    }
+
+    @Test
+    void twinSetWithADashReadsThePatchFromStandardInput() {
+        stdin = "  {\"mode\": \"fast\"}\n";
+        gatewayAnswers(200, TWIN);
+
+        assertThat(run("twin", "set", "press 7", "-")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo(TWIN_PRINTED);
+        assertThat(only()).isEqualTo(new Received("PATCH", "/api/twins/press%207",
+                "{\"properties\":{\"desired\":{\"mode\": \"fast\"}}}"));
+    }
+
+    @Test
+    void aPatchThatIsMissingOrNotAJsonObjectIsAUsageErrorThatNamesItAndSendsNothing() throws Exception {
+        Path missing = dir.resolve("nope.json");
+        assertThat(run("twin", "set", "edge1", missing.toString())).isEqualTo(2);
+        assertThat(err()).contains("no such patch file: " + missing);
+
+        Path array = Files.writeString(dir.resolve("array.json"), "[1]");
+        assertThat(run("twin", "set", "edge1", array.toString())).isEqualTo(2);
+        assertThat(err()).contains("patch file " + array + " must hold a JSON object of desired properties");
+
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"threshold\": ");
+        assertThat(run("twin", "set", "edge1", "--module", "filter", broken.toString())).isEqualTo(2);
+        assertThat(err()).contains("patch file " + broken + " is not JSON: unexpected end");
+
+        assertThat(run("twin", "set", "edge1", dir.toString())).isEqualTo(2);
+        assertThat(err()).contains("cannot read patch file " + dir);
+
+        stdin = "";
+        assertThat(run("twin", "set", "edge1", "-")).isEqualTo(2);
+        assertThat(err()).contains("standard input is not JSON: unexpected end");
+
+        assertThat(out()).isEmpty();
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void aRefusedPatchOrAnUnknownTwinIsARefusalWithTheGatewaysReason() throws Exception {
+        Path file = Files.writeString(dir.resolve("patch.json"), "{\"$threshold\": 9}");
+        gatewayAnswers(400, "{'error':'desired properties refused: property names may not start with $'}");
+        assertThat(run("twin", "set", "edge1", file.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo("gatehouse: desired properties refused: property names may not start with $\n");
+
+        gatewayAnswers(404, "{'error':'no identity edge1/nope'}");
+        assertThat(run("twin", "get", "edge1", "--module", "nope")).isEqualTo(1);
+        gatewayAnswers(503, "{'error':'the twin store is not available'}");
+        assertThat(run("twin", "get", "edge1")).isEqualTo(1);
+
+        assertThat(err()).endsWith("gatehouse: no identity edge1/nope\ngatehouse: the twin store is not available\n");
+        assertThat(out()).isEmpty();
+        assertThat(received).extracting(Received::method).containsExactly("PATCH", "GET", "GET");
+    }
+
+    @Test
+    void twinAnswersThatAreNotATwinAreReportedNotThrown() {
+        gatewayAnswers(200, "{'deviceId':'edge1'}");
+        assertThat(run("twin", "get", "edge1")).isEqualTo(1);
+        gatewayAnswers(200, "<html>hello</html>");
+        assertThat(run("twin", "get", "edge1")).isEqualTo(1);
+        assertThat(err()).contains("expected a twin with properties", "does not understand");
         assertThat(out()).isEmpty();
     }
 }

@@ -37,4 +37,14 @@ class JsonTest {
         String nasty = "q\"b\\s\n\t\u0001é";
         assertThat(Json.parse(Json.quote(nasty))).isEqualTo(nasty);
     }
+
+    @Test
+    void prettyPrintsIndentedInTheOrderParsedAndParsesBack() {
+        String text = "{\"b\":[1.50,-2E+3,{}],\"a\":{\"s\":\"q\\\"\\n\",\"n\":null,\"t\":true},\"e\":[]}";
+        String pretty = Json.pretty(Json.parse(text));
+        assertThat(pretty).isEqualTo("{\n  \"b\": [\n    1.50,\n    -2E+3,\n    {}\n  ],\n"
+                + "  \"a\": {\n    \"s\": \"q\\\"\\n\",\n    \"n\": null,\n    \"t\": true\n  },\n  \"e\": []\n}");
+        assertThat(Json.parse(pretty)).isEqualTo(Json.parse(text));
+        assertThat(Json.pretty("x")).isEqualTo("\"x\"");
+    }
 }

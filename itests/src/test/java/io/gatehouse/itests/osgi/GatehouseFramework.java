@@ -172,6 +172,7 @@ final class GatehouseFramework {
         set(pids, "io.gatehouse.broker", "tlsPort", "0"); // a free port: tests may follow one another quickly
         set(pids, "io.gatehouse.pki", "directory", data.resolve("certs").toString());
         set(pids, "io.gatehouse.agent", "stateDirectory", data.resolve("agent").toString());
+        set(pids, "io.gatehouse.twin", "directory", data.resolve("twins").toString());
         set(pids, "io.gatehouse.supervisor.process", "logDirectory", data.resolve("modules").toString());
         set(pids, "io.gatehouse.supervisor.bundle", "cacheDirectory", data.resolve("bundles").toString());
         set(pids, "io.gatehouse.supervisor.bundle", "repositories", ""); // tests run offline

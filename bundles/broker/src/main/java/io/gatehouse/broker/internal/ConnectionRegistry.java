@@ -20,6 +20,11 @@ final class ConnectionRegistry {
         connections.remove(id, connection);
     }
 
+    /** The identity's connection, or null when it has none. */
+    MqttConnection get(IdentityId id) {
+        return connections.get(id);
+    }
+
     Collection<MqttConnection> all() {
         return List.copyOf(connections.values());
     }

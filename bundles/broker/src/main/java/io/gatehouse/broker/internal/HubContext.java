@@ -15,5 +15,6 @@ record HubContext(
         int maxInflightToModule,
         int maxPendingAcks,
         int maxMessageBytes,
-        Duration moduleAckTimeout) {
+        Duration moduleAckTimeout,
+        TwinRequests twins) {
 }

@@ -65,6 +65,9 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     private List<Message> readBatch = new ArrayList<>();
     private final List<Integer> readBatchPacketIds = new ArrayList<>();
     private boolean flushScheduled;
+    /** Read by the twin thread and by whoever reports desired changes. */
+    private volatile boolean twinResponsesSubscribed;
+    private volatile boolean desiredPatchesSubscribed;
 
     MqttConnection(HubContext hub) {
         this.hub = hub;
@@ -80,6 +83,14 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
     PacketIds packetIds() {
         return packetIds;
+    }
+
+    boolean subscribedToTwinResponses() {
+        return twinResponsesSubscribed;
+    }
+
+    boolean subscribedToDesiredPatches() {
+        return desiredPatchesSubscribed;
     }
 
     @Override
@@ -219,6 +230,10 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             closeBecause("published with QoS 2 to " + topic + "; IoT Hub topics take QoS 0 or 1");
             return;
         }
+        if (TwinTopics.isTwinTopic(topic)) {
+            onTwinRequest(publish, topic, qos);
+            return;
+        }
         String bag = IotHubTopics.telemetryPropertyBag(topic, telemetryTopic);
         if (bag == null) {
             closeBecause("may not publish to " + topic + " (only to its own telemetry topic)");
@@ -241,6 +256,20 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             // push back on a fast publisher: stop reading its socket until the store catches up
             channel.config().setAutoRead(false);
         }
+    }
+
+    /**
+     * Twin requests are always about the connection's own identity, whatever the topic says; the
+     * twin thread answers them and writes the PUBACK after the store call.
+     */
+    private void onTwinRequest(MqttPublishMessage publish, String topic, MqttQoS qos) {
+        TwinTopics.Request request = TwinTopics.parse(topic);
+        if (request == null) {
+            closeBecause("may not publish to " + topic + " (twin requests are GET and PATCH/properties/reported)");
+            return;
+        }
+        int packetId = qos == MqttQoS.AT_LEAST_ONCE ? publish.variableHeader().packetId() : 0;
+        hub.twins().submit(this, identity, request, publish.content().toString(StandardCharsets.UTF_8), packetId);
     }
 
     /** The publishes of one read are stored together; their PUBACKs go out together. */
@@ -362,6 +391,8 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                 inputQos = MqttQoS.valueOf(granted);
             } else if (IotHubTopics.isAcceptedServiceFilter(filter, identity)) {
                 codes[i] = granted;
+                if (filter.equals(TwinTopics.RESPONSES_FILTER)) twinResponsesSubscribed = true;
+                if (filter.equals(TwinTopics.DESIRED_FILTER)) desiredPatchesSubscribed = true;
             } else {
                 LOG.warn("{} may not subscribe to {}: refused", identity, filter);
                 codes[i] = MqttQoS.FAILURE.value();
@@ -391,6 +422,10 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             } else if (IotHubTopics.isModuleInputFilter(filter, identity)) {
                 hub.inputSubscriptions().remove(identity);
                 stopDelivery();
+            } else if (filter.equals(TwinTopics.RESPONSES_FILTER)) {
+                twinResponsesSubscribed = false;
+            } else if (filter.equals(TwinTopics.DESIRED_FILTER)) {
+                desiredPatchesSubscribed = false;
             }
         }
         int messageId = unsubscribe.variableHeader().messageId();

@@ -1,9 +1,12 @@
 package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.identity.Authenticator;
+import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.route.MessageRouter;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.tls.EdgeCertificates;
+import io.gatehouse.api.twin.DesiredPropertiesListener;
+import io.gatehouse.api.twin.TwinStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -35,11 +38,13 @@ import org.slf4j.LoggerFactory;
  * The MQTT listeners of the hub: plain on loopback, and TLS while {@link EdgeCertificates} are
  * there. Its services are dynamic: while the router, the store or the authenticator is being
  * updated, connections stay up and publishes wait, unacknowledged; while the certificates are
- * being replaced, the plain listener and established connections are not touched.
+ * being replaced, the plain listener and established connections are not touched. It serves
+ * twin requests from the {@link TwinStore} and, as a {@link DesiredPropertiesListener}, passes
+ * desired changes on to subscribed clients.
  */
-@Component(immediate = true, configurationPid = "io.gatehouse.broker")
+@Component(service = DesiredPropertiesListener.class, immediate = true, configurationPid = "io.gatehouse.broker")
 @Designate(ocd = MqttHead.Config.class)
-public class MqttHead {
+public class MqttHead implements DesiredPropertiesListener {
     private static final Logger LOG = LoggerFactory.getLogger(MqttHead.class);
 
     @ObjectClassDefinition(name = "Gatehouse MQTT head",
@@ -76,6 +81,9 @@ public class MqttHead {
         @AttributeDefinition(description = "How long a publish waits for a router or store that is being updated, in ms")
         long serviceWaitMillis() default 30000;
 
+        @AttributeDefinition(description = "Twin requests of all clients waiting for the twin store; beyond that they are answered 429")
+        int maxQueuedTwinRequests() default 1000;
+
         @AttributeDefinition(description = "Network threads; 0 means one per core")
         int ioThreads() default 0;
 
@@ -86,6 +94,7 @@ public class MqttHead {
     private final ServiceSlot<Authenticator> authenticator = new ServiceSlot<>();
     private final ServiceSlot<MessageRouter> router = new ServiceSlot<>();
     private final ServiceSlot<MessageStore> store = new ServiceSlot<>();
+    private final ServiceSlot<TwinStore> twinStore = new ServiceSlot<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel listener;
@@ -95,7 +104,9 @@ public class MqttHead {
     private TlsListener tlsListener;
     private TelemetryIngest ingest;
     private UserTopicBroker userTopics;
-    private ConnectionRegistry connections;
+    /** Read by desired-change callers on their own threads. */
+    private volatile ConnectionRegistry connections;
+    private TwinRequests twins;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -129,6 +140,16 @@ public class MqttHead {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
+    void bindTwinStore(TwinStore t) {
+        twinStore.set(t);
+    }
+
+    void unbindTwinStore(TwinStore t) {
+        twinStore.clear(t);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     void bindEdgeCertificates(EdgeCertificates c) {
         synchronized (tlsLock) {
             certificates = c;
@@ -158,11 +179,15 @@ public class MqttHead {
             userTopics = new UserTopicBroker(config.internalPort(), config.maxMessageBytes(),
                     Set.copyOf(List.of(config.port(), config.tlsPort())));
             ingest = new TelemetryIngest(router, store, config.serviceWaitMillis());
+            if (config.maxQueuedTwinRequests() < 1) {
+                throw new IllegalArgumentException("maxQueuedTwinRequests must be at least 1, was " + config.maxQueuedTwinRequests());
+            }
+            twins = new TwinRequests(twinStore, config.maxQueuedTwinRequests());
             connections = new ConnectionRegistry();
             HubContext hub = new HubContext(authenticator, store, ingest, connections,
                     new InputSubscriptions(Path.of(config.stateDirectory(), "input-subscriptions")),
                     userTopics, config.maxInflightToModule(), config.maxPendingAcks(), config.maxMessageBytes(),
-                    Duration.ofSeconds(config.moduleAckTimeoutSecs()));
+                    Duration.ofSeconds(config.moduleAckTimeoutSecs()), twins);
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-mqtt-accept"));
             int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
             workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("gatehouse-mqtt"));
@@ -217,6 +242,14 @@ public class MqttHead {
         }
     }
 
+    /** Sent now to the identity's connection if it subscribed to desired patches; never kept for later. */
+    @Override
+    public void desiredChanged(IdentityId id, String patchJson, long version) {
+        ConnectionRegistry registry = connections;
+        MqttConnection connection = registry == null ? null : registry.get(id);
+        if (connection != null) TwinRequests.pushDesired(connection, patchJson, version);
+    }
+
     @Deactivate
     void deactivate() {
         synchronized (tlsLock) {
@@ -226,10 +259,13 @@ public class MqttHead {
         if (listener != null) listener.close().syncUninterruptibly();
         if (connections != null) connections.all().forEach(c -> c.closeBecause("hub is stopping"));
         if (ingest != null) ingest.close();
+        if (twins != null) twins.close();
         if (workers != null) workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (boss != null) boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (userTopics != null) userTopics.close();
         listener = null;
+        connections = null;
+        twins = null;
         LOG.info("MQTT head stopped");
     }
 }

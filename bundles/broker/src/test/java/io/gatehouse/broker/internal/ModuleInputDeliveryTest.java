@@ -85,7 +85,7 @@ class ModuleInputDeliveryTest {
         stores.set(store);
         HubContext hub = new HubContext(auth, stores, null, new ConnectionRegistry(),
                 new InputSubscriptions(state.resolve("input-subscriptions")), null, 10, 1000, 262144,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), null);
         channel = new EmbeddedChannel(failing, new MqttConnection(hub));
         channel.freezeTime();
         channel.writeInbound(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_3_1_1)

@@ -8,9 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.api.deployment.EdgeAgentConfigurator;
 import io.gatehouse.api.deployment.EdgeHubConfigurator;
 import io.gatehouse.api.deployment.InvalidConfigurationException;
-import java.util.ArrayList;
+import io.gatehouse.api.twin.InvalidTwinException;
+import java.io.IOException;
 import java.util.Iterator;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +31,19 @@ public final class DeploymentApi {
 
     private final EdgeHubConfigurator configurator;
     private final EdgeAgentConfigurator agent;
+    private final ModuleTwins twins;
     private final ObjectMapper mapper;
 
     /** @param agent null when the agent bundle is not active: a manifest with $edgeAgent is then refused */
     public DeploymentApi(EdgeHubConfigurator configurator, EdgeAgentConfigurator agent, ObjectMapper mapper) {
+        this(configurator, agent, null, mapper);
+    }
+
+    /** @param twins null when the twin bundle is not active: a manifest with module twins is then refused */
+    DeploymentApi(EdgeHubConfigurator configurator, EdgeAgentConfigurator agent, ModuleTwins twins, ObjectMapper mapper) {
         this.configurator = configurator;
         this.agent = agent;
+        this.twins = twins;
         this.mapper = mapper;
     }
 
@@ -52,11 +60,19 @@ public final class DeploymentApi {
         }
         String hubJson;
         String agentJson = null;
-        List<String> notApplied;
+        Map<String, String> moduleTwins;
         try {
             ObjectNode manifest = JsonBodies.readObject(mapper, body, "the deployment manifest");
             ObjectNode modulesContent = objectField(manifest, MODULES_CONTENT, MODULES_CONTENT);
-            notApplied = checkModules(modulesContent);
+            moduleTwins = ModuleTwins.of(checkModules(modulesContent), mapper);
+            if (!moduleTwins.isEmpty()) {
+                if (twins == null) {
+                    throw new ApiException(503, "the manifest has module twins (" + String.join(", ", moduleTwins.keySet())
+                            + ") but the twin store is not available: it comes from the io.gatehouse.twin bundle, "
+                            + "which is not active");
+                }
+                twins.validate(moduleTwins);
+            }
             ObjectNode edgeHub = objectField(modulesContent, EDGE_HUB, MODULES_CONTENT + "." + EDGE_HUB);
             hubJson = mapper.writeValueAsString(objectField(edgeHub, DESIRED, MODULES_CONTENT + "." + EDGE_HUB + "." + DESIRED));
             if (modulesContent.has(EDGE_AGENT)) {
@@ -103,8 +119,16 @@ public final class DeploymentApi {
         } else {
             description.append("; no $edgeAgent in the manifest: the modules in force are unchanged");
         }
-        if (!notApplied.isEmpty()) {
-            description.append("; module twins are not applied yet: ").append(String.join(", ", notApplied));
+        if (!moduleTwins.isEmpty()) {
+            try {
+                twins.apply(moduleTwins);
+                description.append("; desired properties of module twins applied: ")
+                        .append(String.join(", ", moduleTwins.keySet()));
+            } catch (IOException | InvalidTwinException e) {
+                // validated a moment ago: only storing them can fail here
+                LOG.error("Deployment from {}: module twins not applied: {}", source, e.getMessage());
+                return answer(500, description + ", but the module twins were not: " + e.getMessage());
+            }
         }
         LOG.info("Applied deployment from {}", source);
         return answer(200, description.toString());
@@ -133,11 +157,11 @@ public final class DeploymentApi {
     }
 
     /**
-     * Every entry of modulesContent must be an object; module twins (entries other than $edgeHub
-     * and $edgeAgent) are accepted but not applied yet, and the answer says so.
+     * Every entry of modulesContent must be an object; returns the module twins' entries (all but
+     * $edgeHub and $edgeAgent).
      */
-    private static List<String> checkModules(ObjectNode modulesContent) throws ApiException {
-        List<String> notApplied = new ArrayList<>();
+    private static Map<String, JsonNode> checkModules(ObjectNode modulesContent) throws ApiException {
+        Map<String, JsonNode> moduleTwins = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = modulesContent.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> module = it.next();
             if (!module.getValue().isObject()) {
@@ -145,10 +169,10 @@ public final class DeploymentApi {
                         + JsonBodies.describe(module.getValue()));
             }
             if (!module.getKey().equals(EDGE_HUB) && !module.getKey().equals(EDGE_AGENT)) {
-                notApplied.add(module.getKey());
+                moduleTwins.put(module.getKey(), module.getValue());
             }
         }
-        return notApplied;
+        return moduleTwins;
     }
 
     private static ObjectNode objectField(ObjectNode parent, String field, String path) throws ApiException {

@@ -2,11 +2,14 @@ package io.gatehouse.management.internal;
 
 import io.gatehouse.api.deployment.EdgeAgentConfigurator;
 import io.gatehouse.api.deployment.EdgeHubConfigurator;
+import io.gatehouse.api.twin.TwinStore;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -15,7 +18,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletNa
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /** {@code /api/deployment}: see {@link DeploymentApi}. */
-@Component(service = Servlet.class)
+@Component(service = Servlet.class, configurationPid = {"io.gatehouse.management", "io.gatehouse.hub"})
 @HttpWhiteboardServletName("gatehouse-deployment")
 @HttpWhiteboardServletPattern("/api/deployment")
 public class DeploymentServlet extends JsonServlet {
@@ -29,9 +32,32 @@ public class DeploymentServlet extends JsonServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile EdgeAgentConfigurator agent;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile TwinStore twins;
+
+    /** Key of the shared PID io.gatehouse.hub (described by its owner, so no designate here). */
+    public @interface Config {
+        /** Module twins of a deployment belong to {deviceId}/{module}. */
+        String deviceId() default "edge1";
+    }
+
+    private volatile String deviceId = "edge1";
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        deviceId = config.deviceId();
+    }
+
+    private DeploymentApi api() {
+        TwinStore t = twins;
+        return new DeploymentApi(configurator, agent, t == null ? null : new ModuleTwins(t, deviceId), mapper);
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        respond(req, resp, () -> new DeploymentApi(configurator, agent, mapper).current());
+        respond(req, resp, () -> api().current());
     }
 
     @Override
@@ -43,7 +69,7 @@ public class DeploymentServlet extends JsonServlet {
             write(resp, DeploymentApi.answer(e.status(), e.reason() + "; nothing was changed"));
             return;
         }
-        respond(req, resp, () -> new DeploymentApi(configurator, agent, mapper).deploy(body, "POST /api/deployment from "
+        respond(req, resp, () -> api().deploy(body, "POST /api/deployment from "
                 + req.getRemoteAddr()));
     }
 }

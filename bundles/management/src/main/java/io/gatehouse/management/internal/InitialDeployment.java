@@ -38,8 +38,12 @@ public final class InitialDeployment {
         this.mapper = mapper;
     }
 
-    /** @param agent null while the agent bundle is not active; a file with modules then waits for it */
-    public Outcome applyIfNeeded(EdgeHubConfigurator configurator, EdgeAgentConfigurator agent) throws IOException {
+    /**
+     * @param agent null while the agent bundle is not active; a file with modules then waits for it
+     * @param twins null while the twin bundle is not active; a file with module twins then waits for it
+     */
+    public Outcome applyIfNeeded(EdgeHubConfigurator configurator, EdgeAgentConfigurator agent, ModuleTwins twins)
+            throws IOException {
         byte[] content;
         try {
             content = Files.readAllBytes(file);
@@ -54,7 +58,7 @@ public final class InitialDeployment {
             LOG.debug("Initial deployment {} is unchanged since it was applied; keeping the configuration in force", file);
             return Outcome.UNCHANGED;
         }
-        ApiResponse answer = new DeploymentApi(configurator, agent, mapper).deploy(content, file.toString());
+        ApiResponse answer = new DeploymentApi(configurator, agent, twins, mapper).deploy(content, file.toString());
         if (answer.status() == 503) {
             LOG.info("Initial deployment {} waits for a service: {}", file, answer.body().path("description").asText());
             return Outcome.REFUSED;

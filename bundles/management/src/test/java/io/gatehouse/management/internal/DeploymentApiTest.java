@@ -13,7 +13,8 @@ class DeploymentApiTest {
     private final ObjectMapper mapper = JsonBodies.newMapper();
     private final RecordingConfigurator configurator = new RecordingConfigurator();
     private final RecordingAgentConfigurator agent = new RecordingAgentConfigurator();
-    private final DeploymentApi api = new DeploymentApi(configurator, agent, mapper);
+    private final RecordingTwinStore twins = new RecordingTwinStore();
+    private final DeploymentApi api = new DeploymentApi(configurator, agent, new ModuleTwins(twins, "gw1"), mapper);
 
     @Test
     void appliesTheEdgeHubDesiredPropertiesAndNothingElse() throws Exception {
@@ -29,7 +30,7 @@ class DeploymentApiTest {
     }
 
     @Test
-    void bothPartsAreAppliedAndModuleTwinsAreAcceptedButTheAnswerSaysTheyAreNotApplied() throws Exception {
+    void bothPartsAndTheModuleTwinsAreApplied() throws Exception {
         ApiResponse answer = api.deploy(json("{'modulesContent': {"
                 + "'$edgeAgent': {'properties.desired': {'schemaVersion': '1.1', 'modules': {}}},"
                 + "'$edgeHub': {'properties.desired': " + HUB_DESIRED + "},"
@@ -37,10 +38,29 @@ class DeploymentApiTest {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body().get("description").asText())
-                .contains("$edgeAgent deployment accepted", "not applied yet: anomalyFilter");
+                .contains("$edgeAgent deployment accepted", "module twins applied: anomalyFilter");
         assertThat(configurator.applied).hasSize(1);
         assertThat(agent.applied).hasSize(1);
         assertThat(mapper.readTree(agent.applied.get(0)).path("schemaVersion").asText()).isEqualTo("1.1");
+        assertThat(twins.get(io.gatehouse.api.identity.IdentityId.module("gw1", "anomalyFilter")).desiredJson())
+                .isEqualTo("{\"threshold\":42}");
+    }
+
+    @Test
+    void aRefusedModuleTwinOrAMissingTwinStoreChangesNothing() {
+        String manifest = "{'modulesContent': {'$edgeAgent': {'properties.desired': {'schemaVersion': '1.1', 'modules': {}}},"
+                + "'$edgeHub': {'properties.desired': " + HUB_DESIRED + "},"
+                + "'filter': {'properties.desired': {'a.b': 1}}}}";
+        ApiResponse refused = api.deploy(json(manifest), "test");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body().get("description").asText()).contains("module filter", "a.b", "nothing was changed");
+        ApiResponse noStore = new DeploymentApi(configurator, agent, null, mapper)
+                .deploy(json(manifest.replace("'a.b'", "'ab'")), "test");
+        assertThat(noStore.status()).isEqualTo(503);
+        assertThat(noStore.body().get("description").asText()).contains("io.gatehouse.twin");
+        assertThat(configurator.applied).isEmpty();
+        assertThat(agent.applied).isEmpty();
+        assertThat(twins.twins).isEmpty();
     }
 
     @Test

@@ -37,7 +37,7 @@ class InitialDeploymentTest {
     @Test
     void withoutAFileNothingHappens() throws Exception {
         RecordingConfigurator configurator = new RecordingConfigurator();
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.NO_FILE);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.NO_FILE);
         assertThat(configurator.applied).isEmpty();
         assertThat(state()).doesNotExist();
     }
@@ -47,13 +47,13 @@ class InitialDeploymentTest {
         writeFile(V1);
         RecordingConfigurator configurator = new RecordingConfigurator();
 
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.APPLIED);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.APPLIED);
         assertThat(configurator.applied).hasSize(1);
         assertThat(state().resolve(InitialDeployment.DIGEST_FILE)).exists();
 
         // gatehouse deploy at run time, then a restart with the same file
         configurator.apply("{\"schemaVersion\":\"1.1\",\"routes\":{}}");
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.UNCHANGED);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.UNCHANGED);
         assertThat(configurator.current()).isEqualTo("{\"schemaVersion\":\"1.1\",\"routes\":{}}");
     }
 
@@ -61,23 +61,23 @@ class InitialDeploymentTest {
     void aChangedFileIsApplied() throws Exception {
         writeFile(V1);
         RecordingConfigurator configurator = new RecordingConfigurator();
-        initial().applyIfNeeded(configurator, null);
+        initial().applyIfNeeded(configurator, null, null);
 
         writeFile(V2);
 
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.APPLIED);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.APPLIED);
         assertThat(configurator.current()).contains("r2");
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.UNCHANGED);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.UNCHANGED);
         assertThat(configurator.applied).hasSize(2);
     }
 
     @Test
     void anUnchangedFileIsAppliedAgainWhenTheGatewayHasNoConfiguration() throws Exception {
         writeFile(V1);
-        initial().applyIfNeeded(new RecordingConfigurator(), null);
+        initial().applyIfNeeded(new RecordingConfigurator(), null, null);
 
         RecordingConfigurator freshConfigurator = new RecordingConfigurator();
-        assertThat(initial().applyIfNeeded(freshConfigurator, null)).isEqualTo(Outcome.APPLIED);
+        assertThat(initial().applyIfNeeded(freshConfigurator, null, null)).isEqualTo(Outcome.APPLIED);
         assertThat(freshConfigurator.applied).hasSize(1);
     }
 
@@ -86,19 +86,19 @@ class InitialDeploymentTest {
         writeFile(V1.replace("'1.1'", "'9.0'"));
         RecordingConfigurator configurator = new RecordingConfigurator("{\"schemaVersion\":\"1.0\",\"routes\":{}}");
 
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.REFUSED);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.REFUSED);
         assertThat(configurator.current()).isEqualTo("{\"schemaVersion\":\"1.0\",\"routes\":{}}");
         assertThat(state().resolve(InitialDeployment.DIGEST_FILE)).doesNotExist();
 
         writeFile(V1);
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.APPLIED);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.APPLIED);
     }
 
     @Test
     void aMalformedFileIsRefused() throws Exception {
         writeFile("{'modulesContent': ");
         RecordingConfigurator configurator = new RecordingConfigurator();
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.REFUSED);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.REFUSED);
         assertThat(configurator.current()).isNull();
     }
 
@@ -107,12 +107,12 @@ class InitialDeploymentTest {
         writeFile("{'modulesContent': {'$edgeAgent': {'properties.desired': {'schemaVersion': '1.1', 'modules': {}}},"
                 + "'$edgeHub': {'properties.desired': {'schemaVersion': '1.1', 'routes': {}}}}}");
         RecordingConfigurator configurator = new RecordingConfigurator();
-        assertThat(initial().applyIfNeeded(configurator, null)).isEqualTo(Outcome.REFUSED);
+        assertThat(initial().applyIfNeeded(configurator, null, null)).isEqualTo(Outcome.REFUSED);
         assertThat(configurator.applied).isEmpty();
         assertThat(state().resolve(InitialDeployment.DIGEST_FILE)).doesNotExist();
 
         RecordingAgentConfigurator agent = new RecordingAgentConfigurator();
-        assertThat(initial().applyIfNeeded(configurator, agent)).isEqualTo(Outcome.APPLIED);
+        assertThat(initial().applyIfNeeded(configurator, agent, null)).isEqualTo(Outcome.APPLIED);
         assertThat(agent.applied).hasSize(1);
         assertThat(configurator.applied).hasSize(1);
     }
