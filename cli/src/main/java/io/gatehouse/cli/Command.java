@@ -8,15 +8,25 @@ import java.net.URI;
  * {@code route} and {@code messageFile} are what {@code route test} evaluates; {@code endpoint}
  * and {@code limit} name the dead letters to list, purge or requeue; {@code moduleId} is also the
  * deployed module whose logs to print or to restart, and {@code tail} how many log lines;
- * {@code patchFile} holds the desired properties patch of {@code twin set} ({@code -}: stdin).
+ * {@code patchFile} holds the desired properties patch of {@code twin set} ({@code -}: stdin);
+ * {@code method} is what {@code method invoke} calls on the device or module.
  */
 record Command(Action action, URI gateway, String deviceId, String moduleId, String key, String manifest, Long ttlSeconds,
-        String route, String messageFile, String endpoint, Integer limit, Integer tail, String patchFile) {
+        String route, String messageFile, String endpoint, Integer limit, Integer tail, String patchFile, MethodCall method) {
+
+    /**
+     * A direct method call: its name; its payload, as JSON text checked to be one JSON value, or
+     * the file that holds it ({@code -}: stdin), or neither (no payload); and the timeouts in
+     * seconds, null to leave them to the gateway (30 and 0).
+     */
+    record MethodCall(String name, String payload, String payloadFile, Integer responseTimeoutSeconds,
+            Integer connectTimeoutSeconds) {
+    }
 
     enum Action {
         HELP, IDENTITY_ADD, IDENTITY_LIST, IDENTITY_SHOW, IDENTITY_REMOVE, IDENTITY_TOKEN, DEPLOY, QUEUES, HEALTH,
         ROUTE_TEST, ROUTE_STATS, DEADLETTERS_LIST, DEADLETTERS_PURGE, DEADLETTERS_REQUEUE, MODULE_LIST, MODULE_LOGS,
-        MODULE_RESTART, TWIN_GET, TWIN_SET
+        MODULE_RESTART, TWIN_GET, TWIN_SET, METHOD_INVOKE
     }
 
     /** A command that takes none of the route or dead-letter arguments. */
@@ -27,21 +37,28 @@ record Command(Action action, URI gateway, String deviceId, String moduleId, Str
     /** A command that takes none of the dead-letter arguments. */
     Command(Action action, URI gateway, String deviceId, String moduleId, String key, String manifest, Long ttlSeconds,
             String route, String messageFile) {
-        this(action, gateway, deviceId, moduleId, key, manifest, ttlSeconds, route, messageFile, null, null, null, null);
+        this(action, gateway, deviceId, moduleId, key, manifest, ttlSeconds, route, messageFile, null, null, null, null, null);
     }
 
     /** A dead-letter command. */
     static Command deadLetters(Action action, URI gateway, String endpoint, Integer limit) {
-        return new Command(action, gateway, null, null, null, null, null, null, null, endpoint, limit, null, null);
+        return new Command(action, gateway, null, null, null, null, null, null, null, endpoint, limit, null, null, null);
     }
 
     /** A command on the deployed modules: list them, or one module's logs or restart. */
     static Command module(Action action, URI gateway, String module, Integer tail) {
-        return new Command(action, gateway, null, module, null, null, null, null, null, null, null, tail, null);
+        return new Command(action, gateway, null, module, null, null, null, null, null, null, null, tail, null, null);
     }
 
     /** {@code twin get} (no patch file) or {@code twin set}. */
     static Command twin(Action action, URI gateway, String deviceId, String moduleId, String patchFile) {
-        return new Command(action, gateway, deviceId, moduleId, null, null, null, null, null, null, null, null, patchFile);
+        return new Command(action, gateway, deviceId, moduleId, null, null, null, null, null, null, null, null, patchFile,
+                null);
+    }
+
+    /** {@code method invoke}: the device, optionally its module, and the call. */
+    static Command method(URI gateway, String deviceId, String moduleId, MethodCall call) {
+        return new Command(Action.METHOD_INVOKE, gateway, deviceId, moduleId, null, null, null, null, null, null, null, null,
+                null, call);
     }
 }

@@ -1,6 +1,7 @@
 package io.gatehouse.cli;
 
 import io.gatehouse.cli.Command.Action;
+import io.gatehouse.cli.Command.MethodCall;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -13,6 +14,9 @@ final class CommandLine {
     static final int DEFAULT_PORT = 8080;
     /** What the gateway serves at most: {@code GET /api/agent/modules/{name}/logs?tail=N}. */
     static final int MAX_TAIL = 10_000;
+    /** The gateway's bounds on {@code responseTimeoutInSeconds} and {@code connectTimeoutInSeconds}. */
+    static final int MIN_RESPONSE_TIMEOUT = 5;
+    static final int MAX_METHOD_TIMEOUT = 300;
 
     static final String USAGE = String.join("\n",
             "usage: gatehouse [--url URL] COMMAND",
@@ -45,10 +49,16 @@ final class CommandLine {
             "  twin set <deviceId> [--module <moduleId>] <patch.json | ->",
             "                                   patch its desired properties with the file's JSON object (- reads",
             "                                   stdin): {\"threshold\": 9}; null removes a property. Prints the twin",
+            "  method invoke <deviceId> [--module <moduleId>] <methodName>",
+            "          [--payload <json> | --payload-file <file | ->] [--timeout <s>] [--connect-timeout <s>]",
+            "                                   call a direct method (payload: any JSON value; timeout 5-300 s,",
+            "                                   default 30; connect timeout 0-300 s, default 0); prints status <n>,",
+            "                                   then the payload the target answered. Exit 1 when it is not 2xx",
             "",
             "The gateway is http://127.0.0.1:$" + PORT_VARIABLE + " (default " + DEFAULT_PORT + "); --url overrides it.",
             "Exit codes: 0 ok (route test: evaluated, whatever the result), 1 refused by the gateway (route test:",
-            "the route does not compile), 2 usage error, 3 gateway not reachable.");
+            "the route does not compile; method invoke: also a status from the target that is not 2xx), 2 usage",
+            "error, 3 gateway not reachable.");
 
     private CommandLine() {
     }
@@ -62,6 +72,10 @@ final class CommandLine {
         String message = null;
         String limit = null;
         String tail = null;
+        String payload = null;
+        String payloadFile = null;
+        String timeout = null;
+        String connectTimeout = null;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -88,6 +102,18 @@ final class CommandLine {
             } else if (arg.equals("--tail") || arg.startsWith("--tail=")) {
                 tail = optionValue(args, i, "--tail");
                 if (!arg.contains("=")) i++;
+            } else if (arg.equals("--payload") || arg.startsWith("--payload=")) {
+                payload = optionValue(args, i, "--payload");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--payload-file") || arg.startsWith("--payload-file=")) {
+                payloadFile = optionValue(args, i, "--payload-file");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--timeout") || arg.startsWith("--timeout=")) {
+                timeout = optionValue(args, i, "--timeout");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--connect-timeout") || arg.startsWith("--connect-timeout=")) {
+                connectTimeout = optionValue(args, i, "--connect-timeout");
+                if (!arg.contains("=")) i++;
             } else if (arg.startsWith("--")) {
                 throw new UsageException("unknown option " + arg);
             } else {
@@ -111,6 +137,11 @@ final class CommandLine {
         }
         if (tail != null && !command.equals("logs")) {
             throw new UsageException("--tail goes with logs <module>");
+        }
+        boolean invoke = command.equals("method") && words.size() > 1 && words.get(1).equals("invoke");
+        for (String[] option : new String[][] {{"--payload", payload}, {"--payload-file", payloadFile},
+                {"--timeout", timeout}, {"--connect-timeout", connectTimeout}}) {
+            if (option[1] != null && !invoke) throw new UsageException(option[0] + " goes with method invoke");
         }
         switch (command) {
             case "identity":
@@ -145,6 +176,10 @@ final class CommandLine {
                 return Command.module(Action.MODULE_RESTART, gateway, moduleName(words.get(1)), null);
             case "twin":
                 return twin(words, gateway, module, key);
+            case "method":
+                noOptions(command, null, key);
+                return method(words, gateway, module, new MethodCall(null, payload, payloadFile, null, null), timeout,
+                        connectTimeout);
             default:
                 throw new UsageException("unknown command " + command);
         }
@@ -201,6 +236,54 @@ final class CommandLine {
                         words.get(3));
             default:
                 throw new UsageException("unknown twin subcommand " + sub + "; use get or set");
+        }
+    }
+
+    /**
+     * {@code method invoke <device> [--module <m>] <methodName> [--payload <json> | --payload-file
+     * <file | ->] [--timeout <s>] [--connect-timeout <s>]}. Checked here as the gateway would, so a
+     * typo costs no round trip and gets the usage; {@code given} holds the payload options as given.
+     */
+    private static Command method(List<String> words, URI gateway, String module, MethodCall given, String timeout,
+            String connectTimeout) throws UsageException {
+        if (words.size() < 2) {
+            throw new UsageException("method needs a subcommand: invoke");
+        }
+        if (!words.get(1).equals("invoke")) {
+            throw new UsageException("unknown method subcommand " + words.get(1) + "; use invoke");
+        }
+        expectWords(words, 4, "method invoke needs a device id and the method name: method invoke <deviceId>"
+                + " [--module <moduleId>] <methodName> [--payload <json> | --payload-file <file | ->]");
+        String name = words.get(3);
+        if (name.isBlank()) throw new UsageException("the method name is empty");
+        if (given.payload() != null && given.payloadFile() != null) {
+            throw new UsageException("give the payload once: --payload <json> or --payload-file <file | ->");
+        }
+        MethodCall call = new MethodCall(name, given.payload() == null ? null : payload(given.payload()),
+                given.payloadFile(), seconds("--timeout", timeout, MIN_RESPONSE_TIMEOUT),
+                seconds("--connect-timeout", connectTimeout, 0));
+        return Command.method(gateway, twinId("device id", words.get(2)), twinId("module id", module), call);
+    }
+
+    /** The payload as compact JSON: any one JSON value, sent as parsed so the gateway gets valid JSON. */
+    private static String payload(String json) throws UsageException {
+        try {
+            return Json.compact(Json.parse(json));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--payload " + json + " is " + e.getMessage()
+                    + "; a string needs its quotes, and the shell needs others: --payload '\"text\"'");
+        }
+    }
+
+    private static Integer seconds(String option, String value, int min) throws UsageException {
+        if (value == null) return null;
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > MAX_METHOD_TIMEOUT) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " " + value + " is not a number of seconds (" + min + " to "
+                    + MAX_METHOD_TIMEOUT + ")");
         }
     }
 

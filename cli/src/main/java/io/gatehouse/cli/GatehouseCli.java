@@ -1,5 +1,6 @@
 package io.gatehouse.cli;
 
+import io.gatehouse.cli.Command.MethodCall;
 import io.gatehouse.cli.GatewayClient.Reply;
 import io.gatehouse.cli.GatewayClient.UnreachableException;
 import java.io.IOException;
@@ -34,9 +35,13 @@ public final class GatehouseCli {
     private static final int REASON_CHARS = 50;
     private static final int PREVIEW_CHARS = 40;
     private static final int STATUS_DESCRIPTION_CHARS = 60;
+    /** What the gateway waits for a method's answer when not told. */
+    private static final int DEFAULT_RESPONSE_TIMEOUT = 30;
+    /** Beyond the method's timeouts: the gateway's own few seconds on top of them, and the way there and back. */
+    private static final int METHOD_MARGIN_SECONDS = 15;
     private static final List<String> SYSTEM_MODULES = List.of("edgeAgent", "edgeHub");
 
-    /** Where {@code twin set -} reads its patch. */
+    /** Where {@code twin set -} reads its patch and {@code method invoke --payload-file -} its payload. */
     private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
@@ -171,6 +176,8 @@ public final class GatehouseCli {
             }
             case TWIN_SET:
                 return twinSet(c, gateway);
+            case METHOD_INVOKE:
+                return methodInvoke(c, gateway);
             default:
                 throw new IllegalStateException("unhandled " + c.action());
         }
@@ -258,6 +265,74 @@ public final class GatehouseCli {
         String request = "{\"properties\":{\"desired\":" + patch.strip() + "}}";
         Reply reply = gateway.patch(twinPath(c), request.getBytes(StandardCharsets.UTF_8));
         return reply.status() == 200 ? print(twin(reply)) : refused(reply);
+    }
+
+    /**
+     * Calls the method and prints the target's answer: {@code status <n>}, then its payload. The
+     * gateway delivered it either way, but a status other than 2xx is the target refusing the call,
+     * so it exits 1 for scripts, after printing the answer (which says why).
+     */
+    private int methodInvoke(Command c, GatewayClient gateway) throws UnreachableException {
+        MethodCall call = c.method();
+        String payload = call.payload();
+        if (call.payloadFile() != null) {
+            payload = payloadFile(call.payloadFile());
+            if (payload == null) return USAGE;
+        }
+        StringBuilder request = new StringBuilder("{\"methodName\":").append(Json.quote(call.name()));
+        if (payload != null) request.append(",\"payload\":").append(payload);
+        if (call.responseTimeoutSeconds() != null) {
+            request.append(",\"responseTimeoutInSeconds\":").append(call.responseTimeoutSeconds());
+        }
+        if (call.connectTimeoutSeconds() != null) {
+            request.append(",\"connectTimeoutInSeconds\":").append(call.connectTimeoutSeconds());
+        }
+        request.append('}');
+        Reply reply = gateway.post(twinPath(c) + "/methods", request.toString().getBytes(StandardCharsets.UTF_8),
+                methodWait(call));
+        if (reply.status() != 200) return refused(reply);
+        Map<String, Object> answer = asObject(reply);
+        Long status = answer == null ? null : number(answer.get("status"));
+        if (status == null) throw new IllegalArgumentException("expected the target's status and payload");
+        out.println("status " + status);
+        if (answer.get("payload") != null) out.println(Json.pretty(answer.get("payload")));
+        return status >= 200 && status < 300 ? OK : REFUSED;
+    }
+
+    /**
+     * How long to wait for the gateway's answer: it waits for the target up to both timeouts (its
+     * defaults when not given) before it answers 504, so the usual 60 s would cut off long calls.
+     */
+    static Duration methodWait(MethodCall call) {
+        int wait = (call.responseTimeoutSeconds() == null ? DEFAULT_RESPONSE_TIMEOUT : call.responseTimeoutSeconds())
+                + (call.connectTimeoutSeconds() == null ? 0 : call.connectTimeoutSeconds());
+        return Duration.ofSeconds(wait + METHOD_MARGIN_SECONDS);
+    }
+
+    /**
+     * The payload file's JSON value (any), compact, or null after saying why it cannot be sent.
+     * Checked here, as twin set's patch: the gateway's error would point into the request.
+     */
+    private String payloadFile(String file) {
+        boolean stdin = file.equals("-");
+        String name = stdin ? "standard input" : "payload file " + file;
+        String text;
+        try {
+            text = stdin ? new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println("gatehouse: no such payload file: " + file);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            err.println("gatehouse: cannot read " + name + ": " + e);
+            return null;
+        }
+        try {
+            return Json.compact(Json.parse(text));
+        } catch (IllegalArgumentException e) {
+            err.println("gatehouse: " + name + " is " + e.getMessage() + " (the payload may be any one JSON value)");
+            return null;
+        }
     }
 
     private static String twinPath(Command c) {

@@ -47,26 +47,31 @@ final class GatewayClient {
     }
 
     Reply get(String path) throws UnreachableException {
-        return send(request(path).GET());
+        return send(request(path, REQUEST_TIMEOUT).GET(), REQUEST_TIMEOUT);
     }
 
     Reply delete(String path) throws UnreachableException {
-        return send(request(path).DELETE());
+        return send(request(path, REQUEST_TIMEOUT).DELETE(), REQUEST_TIMEOUT);
     }
 
     Reply post(String path, byte[] json) throws UnreachableException {
-        return send(request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json)));
+        return post(path, json, REQUEST_TIMEOUT);
+    }
+
+    /** A POST whose answer may take longer than the usual limit: a direct method's, up to ten minutes. */
+    Reply post(String path, byte[] json, Duration timeout) throws UnreachableException {
+        return send(request(path, timeout).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)), timeout);
     }
 
     Reply patch(String path, byte[] json) throws UnreachableException {
-        return send(request(path).header("Content-Type", "application/json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(json)));
+        return send(request(path, REQUEST_TIMEOUT).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(json)), REQUEST_TIMEOUT);
     }
 
-    private static String why(IOException e) {
+    private static String why(IOException e, Duration timeout) {
         if (e instanceof HttpConnectTimeoutException) return "connection timed out";
-        if (e instanceof HttpTimeoutException) return "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+        if (e instanceof HttpTimeoutException) return "no answer within " + timeout.toSeconds() + " s";
         if (e instanceof ConnectException) return "connection refused";
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
@@ -76,18 +81,18 @@ final class GatewayClient {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private HttpRequest.Builder request(String path) {
+    private HttpRequest.Builder request(String path, Duration timeout) {
         return HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(timeout)
                 .header("Accept", "application/json");
     }
 
-    private Reply send(HttpRequest.Builder request) throws UnreachableException {
+    private Reply send(HttpRequest.Builder request, Duration timeout) throws UnreachableException {
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Reply(response.statusCode(), response.body());
         } catch (IOException e) {
-            throw new UnreachableException("cannot reach the gateway at " + base + " (" + why(e) + ")");
+            throw new UnreachableException("cannot reach the gateway at " + base + " (" + why(e, timeout) + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnreachableException("interrupted while talking to the gateway at " + base);

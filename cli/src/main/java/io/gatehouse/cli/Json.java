@@ -58,6 +58,13 @@ final class Json {
         return out.toString();
     }
 
+    /** A parsed value written back as JSON on one line, with no spaces; numbers as parsed. */
+    static String compact(Object value) {
+        StringBuilder out = new StringBuilder();
+        writeCompact(value, out);
+        return out.toString();
+    }
+
     private static void write(Object value, String indent, StringBuilder out) {
         String inner = indent + "  ";
         if (value instanceof Map<?, ?> map) {
@@ -89,6 +96,30 @@ final class Json {
             out.append(quote(s));
         } else {
             // null, Boolean and BigDecimal print as their JSON literals.
+            out.append(value);
+        }
+    }
+
+    private static void writeCompact(Object value, StringBuilder out) {
+        if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            String comma = "";
+            for (Map.Entry<?, ?> field : map.entrySet()) {
+                out.append(comma).append(quote(String.valueOf(field.getKey()))).append(':');
+                writeCompact(field.getValue(), out);
+                comma = ",";
+            }
+            out.append('}');
+        } else if (value instanceof List<?> list) {
+            out.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) out.append(',');
+                writeCompact(list.get(i), out);
+            }
+            out.append(']');
+        } else if (value instanceof String s) {
+            out.append(quote(s));
+        } else {
             out.append(value);
         }
     }
@@ -161,7 +192,11 @@ final class Json {
                 case 'f' -> out.append('\f');
                 case 'u' -> {
                     if (pos + 4 > text.length()) throw error("short \\u escape");
-                    out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    try {
+                        out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    } catch (NumberFormatException notHex) {
+                        throw error("bad \\u escape");
+                    }
                     pos += 4;
                 }
                 default -> out.append(e);

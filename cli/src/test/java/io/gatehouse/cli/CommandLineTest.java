@@ -163,6 +163,61 @@ class CommandLineTest {
     }
 
     @Test
+    void methodInvokeTakesADeviceOptionallyAModuleTheNameAndOptionallyAPayloadAndTimeouts() throws Exception {
+        Command c = parse("method", "invoke", "edge1", "--module", "$edgeAgent", "RestartModule",
+                "--payload", " {\"id\": \"filter\"} ", "--timeout", "5", "--connect-timeout=300");
+        assertThat(c.action()).isEqualTo(Action.METHOD_INVOKE);
+        assertThat(c.deviceId()).isEqualTo("edge1");
+        assertThat(c.moduleId()).isEqualTo("$edgeAgent");
+        assertThat(c.method()).isEqualTo(new Command.MethodCall("RestartModule", "{\"id\":\"filter\"}", null, 5, 300));
+
+        Command bare = parse("method", "invoke", "press-7", "reboot");
+        assertThat(bare.moduleId()).isNull();
+        assertThat(bare.method()).isEqualTo(new Command.MethodCall("reboot", null, null, null, null));
+        assertThat(parse("method", "invoke", "d", "m", "--payload=\"on\"").method().payload()).isEqualTo("\"on\"");
+        assertThat(parse("method", "invoke", "d", "m", "--payload", "-1.50").method().payload()).isEqualTo("-1.50");
+        assertThat(parse("method", "invoke", "d", "m", "--payload", "null").method().payload()).isEqualTo("null");
+        assertThat(parse("method", "invoke", "d", "m", "--payload-file", "-").method().payloadFile()).isEqualTo("-");
+        assertThat(parse("method", "invoke", "d", "m", "--timeout=300", "--connect-timeout", "0").method())
+                .isEqualTo(new Command.MethodCall("m", null, null, 300, 0));
+    }
+
+    @Test
+    void methodMistakesAreUsageErrorsThatSayWhatIsWrong() {
+        assertUsage("method needs a subcommand: invoke", "method");
+        assertUsage("unknown method subcommand call; use invoke", "method", "call", "edge1", "m");
+        assertUsage("method invoke needs a device id and the method name: method invoke <deviceId> [--module <moduleId>]"
+                + " <methodName>", "method", "invoke", "edge1");
+        assertUsage("method invoke needs a device id and the method name", "method", "invoke", "edge1", "m", "extra");
+        assertUsage("the method name is empty", "method", "invoke", "edge1", " ");
+        assertUsage("the device id is empty", "method", "invoke", "", "m");
+        assertUsage("the module id is empty", "method", "invoke", "edge1", "--module=  ", "m");
+        assertUsage("--payload hello is not JSON: unexpected character 'h' at offset 0; a string needs its quotes",
+                "method", "invoke", "edge1", "m", "--payload", "hello");
+        assertUsage("--payload {\"a\": is not JSON: unexpected end", "method", "invoke", "edge1", "m", "--payload", "{\"a\":");
+        assertUsage("--payload [1] x is not JSON: unexpected text after the value",
+                "method", "invoke", "edge1", "m", "--payload", "[1] x");
+        assertUsage("give the payload once: --payload <json> or --payload-file <file | ->",
+                "method", "invoke", "edge1", "m", "--payload", "1", "--payload-file", "p.json");
+        assertUsage("--payload needs a value", "method", "invoke", "edge1", "m", "--payload");
+        assertUsage("--timeout 4 is not a number of seconds (5 to 300)", "method", "invoke", "edge1", "m", "--timeout", "4");
+        assertUsage("--timeout 301 is not a number of seconds (5 to 300)", "method", "invoke", "edge1", "m", "--timeout=301");
+        assertUsage("--timeout 1.5 is not a number of seconds", "method", "invoke", "edge1", "m", "--timeout", "1.5");
+        assertUsage("--connect-timeout -1 is not a number of seconds (0 to 300)",
+                "method", "invoke", "edge1", "m", "--connect-timeout", "-1");
+        assertUsage("--connect-timeout 301 is not a number of seconds (0 to 300)",
+                "method", "invoke", "edge1", "m", "--connect-timeout", "301");
+        assertUsage("--connect-timeout ten is not a number of seconds", "method", "invoke", "edge1", "m",
+                "--connect-timeout=ten");
+        assertUsage("method takes no --key", "method", "invoke", "edge1", "m", "--key", "k");
+        assertUsage("--payload goes with method invoke", "twin", "get", "edge1", "--payload", "1");
+        assertUsage("--payload-file goes with method invoke", "method", "--payload-file", "p.json");
+        assertUsage("--timeout goes with method invoke", "logs", "filter", "--timeout", "30");
+        assertUsage("--connect-timeout goes with method invoke", "restart", "filter", "--connect-timeout", "5");
+        assertUsage("--tail goes with logs <module>", "method", "invoke", "edge1", "m", "--tail", "5");
+    }
+
+    @Test
     void theGatewayIsLoopbackOnTheConfiguredPortUnlessUrlSaysOtherwise() throws Exception {
         assertThat(parse("health").gateway()).isEqualTo(URI.create("http://127.0.0.1:8080"));
         assertThat(CommandLine.parse(new String[] {"health"}, Map.of("GATEHOUSE_HTTP_PORT", "9090")).gateway())

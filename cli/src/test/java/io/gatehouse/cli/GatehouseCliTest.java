@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -722,5 +723,142 @@ class GatehouseCliTest {
         assertThat(run("twin", "get", "edge1")).isEqualTo(1);
         assertThat(err()).contains("expected a twin with properties", "does not understand");
         assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void methodInvokePostsTheCallToTheModulesMethodsAndPrintsTheStatusThenThePayloadPretty() {
+        gatewayAnswers(200, "{'status':200,'payload':{'restarted':'filter','after':[1.50,null]}}");
+
+        int exit = run("method", "invoke", "edge1", "--module", "$edgeAgent", "RestartModule",
+                "--payload", "{\"id\": \"filter\"}", "--timeout", "60", "--connect-timeout=10");
+
+        assertThat(exit).isEqualTo(0);
+        assertThat(out()).isEqualTo(String.join("\n",
+                "status 200",
+                "{",
+                "  \"restarted\": \"filter\",",
+                "  \"after\": [",
+                "    1.50,",
+                "    null",
+                "  ]",
+                "}") + "\n");
+        assertThat(err()).isEmpty();
+        assertThat(only()).isEqualTo(new Received("POST", "/api/twins/edge1/modules/%24edgeAgent/methods",
+                "{\"methodName\":\"RestartModule\",\"payload\":{\"id\":\"filter\"},\"responseTimeoutInSeconds\":60,"
+                        + "\"connectTimeoutInSeconds\":10}"));
+    }
+
+    @Test
+    void methodInvokeWithoutPayloadOrTimeoutsSendsOnlyTheNameAndANullPayloadPrintsOnlyTheStatus() {
+        gatewayAnswers(200, "{'status':204,'payload':null}");
+
+        assertThat(run("method", "invoke", "press #7", "reboot now")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("status 204\n");
+        assertThat(only()).isEqualTo(new Received("POST", "/api/twins/press%20%237/methods",
+                "{\"methodName\":\"reboot now\"}"));
+    }
+
+    @Test
+    void aStatusFromTheTargetThatIsNot2xxIsPrintedWithItsPayloadAndExitsWith1() {
+        gatewayAnswers(200, "{'status':404,'payload':{'message':'no module nope'}}");
+        assertThat(run("method", "invoke", "edge1", "--module", "$edgeAgent", "RestartModule",
+                "--payload", "{\"id\": \"nope\"}")).isEqualTo(1);
+        assertThat(out()).isEqualTo("status 404\n{\n  \"message\": \"no module nope\"\n}\n");
+
+        gatewayAnswers(200, "{'status':199,'payload':'early'}");
+        assertThat(run("method", "invoke", "edge1", "m")).isEqualTo(1);
+        gatewayAnswers(200, "{'status':299,'payload':'fine'}");
+        assertThat(run("method", "invoke", "edge1", "m")).isEqualTo(0);
+        gatewayAnswers(200, "{'status':500}");
+        assertThat(run("method", "invoke", "edge1", "m")).isEqualTo(1);
+
+        assertThat(out()).endsWith("status 199\n\"early\"\nstatus 299\n\"fine\"\nstatus 500\n");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void thePayloadMayComeFromAFileOrStandardInputAndIsSentAsOneJsonValue() throws Exception {
+        Path file = Files.writeString(dir.resolve("payload.json"), "[1, \"two\",\n {\"three\": 3}]\n");
+        gatewayAnswers(200, "{'status':200,'payload':null}");
+
+        assertThat(run("method", "invoke", "edge1", "--module=filter", "set", "--payload-file", file.toString())).isEqualTo(0);
+        stdin = "  \"on\"\n";
+        assertThat(run("method", "invoke", "edge1", "switch", "--payload-file=-")).isEqualTo(0);
+
+        assertThat(received).extracting(Received::body).containsExactly(
+                "{\"methodName\":\"set\",\"payload\":[1,\"two\",{\"three\":3}]}",
+                "{\"methodName\":\"switch\",\"payload\":\"on\"}");
+        assertThat(received).extracting(Received::path)
+                .containsExactly("/api/twins/edge1/modules/filter/methods", "/api/twins/edge1/methods");
+    }
+
+    @Test
+    void aPayloadThatIsMissingOrNotJsonIsAUsageErrorThatNamesItAndSendsNothing() throws Exception {
+        assertThat(run("method", "invoke", "edge1", "m", "--payload", "{oops}")).isEqualTo(2);
+        assertThat(err()).contains("--payload {oops} is not JSON: expected a field name", "usage: gatehouse");
+
+        Path missing = dir.resolve("nope.json");
+        assertThat(run("method", "invoke", "edge1", "m", "--payload-file", missing.toString())).isEqualTo(2);
+        assertThat(err()).contains("no such payload file: " + missing);
+
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"id\": ");
+        assertThat(run("method", "invoke", "edge1", "m", "--payload-file", broken.toString())).isEqualTo(2);
+        assertThat(err()).contains("payload file " + broken + " is not JSON: unexpected end");
+
+        assertThat(run("method", "invoke", "edge1", "m", "--payload-file", dir.toString())).isEqualTo(2);
+        assertThat(err()).contains("cannot read payload file " + dir);
+
+        stdin = "";
+        assertThat(run("method", "invoke", "edge1", "m", "--payload-file", "-")).isEqualTo(2);
+        assertThat(err()).contains("standard input is not JSON: unexpected end");
+
+        assertThat(run("method", "invoke", "edge1", "m", "--timeout", "3")).isEqualTo(2);
+        assertThat(err()).contains("--timeout 3 is not a number of seconds (5 to 300)");
+
+        assertThat(out()).isEmpty();
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void aTargetNotThereOrNotAnsweringOrABadRequestOrNoHeadIsARefusalWithTheGatewaysReason() {
+        gatewayAnswers(404, "{'error':'edge1/filter is not connected or not subscribed to methods'}");
+        assertThat(run("method", "invoke", "edge1", "--module", "filter", "m")).isEqualTo(1);
+        gatewayAnswers(504, "{'error':'no answer from edge1/filter in time'}");
+        assertThat(run("method", "invoke", "edge1", "--module", "filter", "m")).isEqualTo(1);
+        gatewayAnswers(400, "{'error':'responseTimeoutInSeconds must be a whole number from 5 to 300'}");
+        assertThat(run("method", "invoke", "edge1", "m")).isEqualTo(1);
+        gatewayAnswers(503, "{'error':'no protocol head is active to carry the method (bundle io.gatehouse.broker)'}");
+        assertThat(run("method", "invoke", "edge1", "m")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo(String.join("\n",
+                "gatehouse: edge1/filter is not connected or not subscribed to methods",
+                "gatehouse: no answer from edge1/filter in time",
+                "gatehouse: responseTimeoutInSeconds must be a whole number from 5 to 300",
+                "gatehouse: no protocol head is active to carry the method (bundle io.gatehouse.broker)") + "\n");
+        assertThat(out()).isEmpty();
+        assertThat(received).hasSize(4);
+    }
+
+    @Test
+    void methodAnswersWithoutTheTargetsStatusAreReportedNotThrown() {
+        gatewayAnswers(200, "{'payload':1}");
+        assertThat(run("method", "invoke", "edge1", "m")).isEqualTo(1);
+        gatewayAnswers(200, "{'status':'ok'}");
+        assertThat(run("method", "invoke", "edge1", "m")).isEqualTo(1);
+        gatewayAnswers(200, "<html>hello</html>");
+        assertThat(run("method", "invoke", "edge1", "m")).isEqualTo(1);
+        assertThat(err()).contains("expected the target's status and payload", "does not understand");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void theCliWaitsForTheAnswerLongerThanTheGatewayWaitsForTheTarget() {
+        assertThat(GatehouseCli.methodWait(new Command.MethodCall("m", null, null, null, null)))
+                .isGreaterThan(Duration.ofSeconds(30 + 5)).isLessThan(Duration.ofSeconds(60));
+        assertThat(GatehouseCli.methodWait(new Command.MethodCall("m", null, null, 300, 300)))
+                .isGreaterThan(Duration.ofSeconds(600 + 5));
+        assertThat(GatehouseCli.methodWait(new Command.MethodCall("m", null, null, 5, 0)))
+                .isGreaterThan(Duration.ofSeconds(5 + 5));
     }
 }

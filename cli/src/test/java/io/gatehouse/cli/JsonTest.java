@@ -47,4 +47,22 @@ class JsonTest {
         assertThat(Json.parse(pretty)).isEqualTo(Json.parse(text));
         assertThat(Json.pretty("x")).isEqualTo("\"x\"");
     }
+
+    @Test
+    void compactWritesOneLineWithoutSpacesInTheOrderParsedAndParsesBack() {
+        String text = " {\"b\" : [1.50, -2E+3, {}],\n \"a\": {\"s\": \"q\\\" \\n\", \"n\": null, \"t\": true}, \"e\": [ ]} ";
+        String compact = Json.compact(Json.parse(text));
+        assertThat(compact).isEqualTo("{\"b\":[1.50,-2E+3,{}],\"a\":{\"s\":\"q\\\" \\n\",\"n\":null,\"t\":true},\"e\":[]}");
+        assertThat(Json.parse(compact)).isEqualTo(Json.parse(text));
+        assertThat(Json.compact(Json.parse("\"x\""))).isEqualTo("\"x\"");
+        assertThat(Json.compact(Json.parse("null"))).isEqualTo("null");
+        // What the lenient reader takes is written back as strict JSON.
+        assertThat(Json.compact(Json.parse("[01, 1., \"\\q\u0001\"]"))).isEqualTo("[1,1,\"q\\u0001\"]");
+    }
+
+    @Test
+    void aBadUnicodeEscapeIsNotJsonWithItsOffset() {
+        assertThatThrownBy(() -> Json.parse("\"\\u00zz\"")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not JSON: bad \\u escape at offset 3");
+    }
 }

@@ -16,5 +16,6 @@ record HubContext(
         int maxPendingAcks,
         int maxMessageBytes,
         Duration moduleAckTimeout,
-        TwinRequests twins) {
+        TwinRequests twins,
+        MethodCalls methods) {
 }

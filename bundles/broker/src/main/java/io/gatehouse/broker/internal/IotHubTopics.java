@@ -53,7 +53,7 @@ final class IotHubTopics {
 
     /**
      * Subscriptions the IoT Hub SDKs make for twins, methods and cloud-to-device messages. They are
-     * accepted; what flows on them arrives with the twin/method/C2D capability.
+     * accepted; twins and methods are served on them, C2D arrives with its own capability.
      */
     static boolean isAcceptedServiceFilter(String filter, IdentityId identity) {
         return filter.equals("$iothub/twin/res/#") || filter.equals("$iothub/twin/PATCH/properties/desired/#")

@@ -68,6 +68,8 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     /** Read by the twin thread and by whoever reports desired changes. */
     private volatile boolean twinResponsesSubscribed;
     private volatile boolean desiredPatchesSubscribed;
+    /** Read by whoever invokes a direct method. */
+    private volatile boolean methodsSubscribed;
 
     MqttConnection(HubContext hub) {
         this.hub = hub;
@@ -91,6 +93,10 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
     boolean subscribedToDesiredPatches() {
         return desiredPatchesSubscribed;
+    }
+
+    boolean subscribedToMethods() {
+        return methodsSubscribed;
     }
 
     @Override
@@ -234,6 +240,10 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             onTwinRequest(publish, topic, qos);
             return;
         }
+        if (MethodTopics.isMethodTopic(topic)) {
+            onMethodResponse(publish, topic, qos);
+            return;
+        }
         String bag = IotHubTopics.telemetryPropertyBag(topic, telemetryTopic);
         if (bag == null) {
             closeBecause("may not publish to " + topic + " (only to its own telemetry topic)");
@@ -270,6 +280,22 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         }
         int packetId = qos == MqttQoS.AT_LEAST_ONCE ? publish.variableHeader().packetId() : 0;
         hub.twins().submit(this, identity, request, publish.content().toString(StandardCharsets.UTF_8), packetId);
+    }
+
+    /**
+     * A direct method's answer: nothing is stored, so it is acknowledged at once (possibly before
+     * the PUBACK of telemetry published just before it, which waits for the store).
+     */
+    private void onMethodResponse(MqttPublishMessage publish, String topic, MqttQoS qos) {
+        MethodTopics.Response response = MethodTopics.parseResponse(topic);
+        if (response == null) {
+            closeBecause("may not publish to " + topic + " (method answers are $iothub/methods/res/{status}/?$rid={rid})");
+            return;
+        }
+        hub.methods().answered(this, response, ByteBufUtil.getBytes(publish.content()));
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
+        }
     }
 
     /** The publishes of one read are stored together; their PUBACKs go out together. */
@@ -379,6 +405,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         List<MqttTopicSubscription> forUserTopics = new ArrayList<>();
         List<Integer> userIndexes = new ArrayList<>();
         MqttQoS inputQos = null;
+        boolean methods = false;
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription s = requested.get(i);
             String filter = s.topicName();
@@ -393,6 +420,11 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                 codes[i] = granted;
                 if (filter.equals(TwinTopics.RESPONSES_FILTER)) twinResponsesSubscribed = true;
                 if (filter.equals(TwinTopics.DESIRED_FILTER)) desiredPatchesSubscribed = true;
+                if (filter.equals(MethodTopics.REQUESTS_FILTER)) {
+                    // before the SUBACK: a client that saw it is held (MethodInvoker.holds)
+                    methodsSubscribed = true;
+                    methods = true;
+                }
             } else {
                 LOG.warn("{} may not subscribe to {}: refused", identity, filter);
                 codes[i] = MqttQoS.FAILURE.value();
@@ -407,6 +439,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             if (!cleanSession) hub.inputSubscriptions().add(identity);
             startDelivery(inputQos);
         }
+        if (methods) hub.methods().subscribed(this); // after the SUBACK: calls waiting for this client follow it
     }
 
     static MqttSubAckMessage subAck(int messageId, int[] codes) {
@@ -426,6 +459,8 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                 twinResponsesSubscribed = false;
             } else if (filter.equals(TwinTopics.DESIRED_FILTER)) {
                 desiredPatchesSubscribed = false;
+            } else if (filter.equals(MethodTopics.REQUESTS_FILTER)) {
+                methodsSubscribed = false; // calls already sent may still be answered
             }
         }
         int messageId = unsubscribe.variableHeader().messageId();
@@ -494,6 +529,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         submitReadBatch(); // stored, though no PUBACK can reach the client any more
         if (identity != null) {
             hub.connections().unregister(identity, this);
+            hub.methods().disconnected(this);
             LOG.info("{} disconnected{}", identity, graceful ? "" : " (connection lost)");
         }
         stopDelivery();

@@ -2,6 +2,10 @@ package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.method.MethodInvocationException;
+import io.gatehouse.api.method.MethodInvoker;
+import io.gatehouse.api.method.MethodRequest;
+import io.gatehouse.api.method.MethodResult;
 import io.gatehouse.api.route.MessageRouter;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.tls.EdgeCertificates;
@@ -20,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -40,11 +46,13 @@ import org.slf4j.LoggerFactory;
  * updated, connections stay up and publishes wait, unacknowledged; while the certificates are
  * being replaced, the plain listener and established connections are not touched. It serves
  * twin requests from the {@link TwinStore} and, as a {@link DesiredPropertiesListener}, passes
- * desired changes on to subscribed clients.
+ * desired changes on to subscribed clients. As a {@link MethodInvoker} it calls direct methods on
+ * the clients it holds.
  */
-@Component(service = DesiredPropertiesListener.class, immediate = true, configurationPid = "io.gatehouse.broker")
+@Component(service = {DesiredPropertiesListener.class, MethodInvoker.class}, immediate = true,
+        configurationPid = "io.gatehouse.broker")
 @Designate(ocd = MqttHead.Config.class)
-public class MqttHead implements DesiredPropertiesListener {
+public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
     private static final Logger LOG = LoggerFactory.getLogger(MqttHead.class);
 
     @ObjectClassDefinition(name = "Gatehouse MQTT head",
@@ -107,6 +115,8 @@ public class MqttHead implements DesiredPropertiesListener {
     /** Read by desired-change callers on their own threads. */
     private volatile ConnectionRegistry connections;
     private TwinRequests twins;
+    /** Read by method callers on their own threads. */
+    private volatile MethodCalls methods;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -184,10 +194,11 @@ public class MqttHead implements DesiredPropertiesListener {
             }
             twins = new TwinRequests(twinStore, config.maxQueuedTwinRequests());
             connections = new ConnectionRegistry();
+            methods = new MethodCalls(connections);
             HubContext hub = new HubContext(authenticator, store, ingest, connections,
                     new InputSubscriptions(Path.of(config.stateDirectory(), "input-subscriptions")),
                     userTopics, config.maxInflightToModule(), config.maxPendingAcks(), config.maxMessageBytes(),
-                    Duration.ofSeconds(config.moduleAckTimeoutSecs()), twins);
+                    Duration.ofSeconds(config.moduleAckTimeoutSecs()), twins, methods);
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-mqtt-accept"));
             int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
             workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("gatehouse-mqtt"));
@@ -250,8 +261,31 @@ public class MqttHead implements DesiredPropertiesListener {
         if (connection != null) TwinRequests.pushDesired(connection, patchJson, version);
     }
 
+    @Override
+    public boolean holds(IdentityId target) {
+        MethodCalls calls = methods;
+        return calls != null && calls.holds(target);
+    }
+
+    /** Fails with {@link IllegalArgumentException} for a request beyond the limits, whatever the target. */
+    @Override
+    public CompletionStage<MethodResult> invoke(MethodRequest request) {
+        MethodCalls calls = methods;
+        if (calls == null) {
+            String problem = MethodRequestValidator.problem(request);
+            if (problem != null) return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
+            return CompletableFuture.failedFuture(new MethodInvocationException(
+                    MethodInvocationException.NOT_CONNECTED, MethodCalls.HEAD_STOPPED));
+        }
+        return calls.invoke(request);
+    }
+
     @Deactivate
     void deactivate() {
+        MethodCalls calls = methods;
+        methods = null;
+        // before the connections close: callers learn the head stopped, not that their target left
+        if (calls != null) calls.close();
         synchronized (tlsLock) {
             if (tlsListener != null) tlsListener.close();
             tlsListener = null;

@@ -51,6 +51,7 @@ class ModuleInputDeliveryTest {
     private final InMemoryStore store = new InMemoryStore();
     private final FailingWrites failing = new FailingWrites();
     private EmbeddedChannel channel;
+    private MethodCalls methods;
 
     /** Fails the next publishes written to it, with what the test asks for. */
     static final class FailingWrites extends ChannelOutboundHandlerAdapter {
@@ -83,9 +84,11 @@ class ModuleInputDeliveryTest {
         auth.set(AUTH);
         ServiceSlot<MessageStore> stores = new ServiceSlot<>();
         stores.set(store);
-        HubContext hub = new HubContext(auth, stores, null, new ConnectionRegistry(),
+        ConnectionRegistry connections = new ConnectionRegistry();
+        methods = new MethodCalls(connections);
+        HubContext hub = new HubContext(auth, stores, null, connections,
                 new InputSubscriptions(state.resolve("input-subscriptions")), null, 10, 1000, 262144,
-                Duration.ofSeconds(1), null);
+                Duration.ofSeconds(1), null, methods);
         channel = new EmbeddedChannel(failing, new MqttConnection(hub));
         channel.freezeTime();
         channel.writeInbound(MqttMessageBuilders.connect().protocolVersion(MqttVersion.MQTT_3_1_1)
@@ -99,6 +102,7 @@ class ModuleInputDeliveryTest {
     @AfterEach
     void close() {
         channel.finishAndReleaseAll();
+        methods.close();
     }
 
     private void subscribe(int messageId) {

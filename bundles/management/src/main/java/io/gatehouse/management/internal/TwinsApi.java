@@ -74,7 +74,7 @@ final class TwinsApi {
     }
 
     /** {@code /{deviceId}} or {@code /{deviceId}/modules/{moduleId}}. */
-    private static IdentityId identity(String path) throws ApiException {
+    static IdentityId identity(String path) throws ApiException {
         String[] parts = path == null ? new String[0] : path.split("/", -1);
         if (parts.length == 2 && parts[0].isEmpty() && !parts[1].isEmpty()) return IdentityId.device(parts[1]);
         if (parts.length == 4 && parts[0].isEmpty() && !parts[1].isEmpty() && parts[2].equals("modules")

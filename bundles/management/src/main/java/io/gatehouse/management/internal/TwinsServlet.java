@@ -1,12 +1,19 @@
 package io.gatehouse.management.internal;
 
+import io.gatehouse.api.agent.EdgeAgentOperations;
+import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.twin.TwinStore;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -14,8 +21,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
-/** {@code /api/twins/…}: see {@link TwinsApi}. */
-@Component(service = Servlet.class)
+/** {@code /api/twins/…}: twins (see {@link TwinsApi}) and direct methods (see {@link MethodsApi}). */
+@Component(service = Servlet.class, configurationPid = {"io.gatehouse.management", "io.gatehouse.hub"})
 @HttpWhiteboardServletName("gatehouse-twins")
 @HttpWhiteboardServletPattern("/api/twins/*")
 public class TwinsServlet extends JsonServlet {
@@ -24,6 +31,54 @@ public class TwinsServlet extends JsonServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile TwinStore store;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EdgeAgentOperations agent;
+
+    private final List<MethodInvoker> invokers = new CopyOnWriteArrayList<>();
+
+    /** Key of the shared PID io.gatehouse.hub (described by its owner, so no designate here). */
+    public @interface Config {
+        /** The edge device whose $edgeAgent module answers the agent's methods. */
+        String deviceId() default "edge1";
+    }
+
+    private volatile String deviceId = "edge1";
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        deviceId = config.deviceId();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addInvoker(MethodInvoker invoker) {
+        invokers.add(invoker);
+    }
+
+    void removeInvoker(MethodInvoker invoker) {
+        invokers.remove(invoker);
+    }
+
+    private static final String METHODS = "/methods";
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String path = req.getPathInfo();
+        if (path == null || !path.endsWith(METHODS)) {
+            write(resp, ApiResponse.error(404, "POST goes to /api/twins/{deviceId}[/modules/{moduleId}]/methods"));
+            return;
+        }
+        respondWithBody(req, resp, body -> {
+            try {
+                IdentityId target = TwinsApi.identity(path.substring(0, path.length() - METHODS.length()));
+                return new MethodsApi(List.copyOf(invokers), agent, deviceId, mapper).invoke(target, body);
+            } catch (ApiException e) {
+                return ApiResponse.error(e.status(), e.reason());
+            }
+        });
+    }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
