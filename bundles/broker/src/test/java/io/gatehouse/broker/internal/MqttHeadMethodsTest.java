@@ -12,7 +12,6 @@ import io.gatehouse.api.method.MethodResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -22,13 +21,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +46,7 @@ class MqttHeadMethodsTest {
     @TempDir
     static Path state;
     private final MqttHead head = new MqttHead();
-    private final List<MqttClient> clients = new ArrayList<>();
+    private final TestMqttClients clients = new TestMqttClients(HOST);
     private int port;
 
     record Received(String topic, String body) {
@@ -79,42 +73,12 @@ class MqttHeadMethodsTest {
 
     @AfterEach
     void closeClients() {
-        for (MqttClient c : clients) {
-            try {
-                if (c.isConnected()) c.disconnectForcibly(100, 100);
-                c.close(true);
-            } catch (MqttException ignored) {
-                // already gone
-            }
-        }
-        clients.clear();
+        clients.close();
     }
 
     private MqttClient connect(int port, String identity, BlockingQueue<Received> inbox, String... filters)
             throws MqttException {
-        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, identity, new MemoryPersistence());
-        clients.add(c);
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setUserName(HOST + "/" + identity + "/?api-version=2021-04-12");
-        o.setPassword(("token-" + identity).toCharArray());
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        c.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                inbox.add(new Received(topic, new String(message.getPayload(), StandardCharsets.UTF_8)));
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
-        c.connect(o);
-        for (String f : filters) c.subscribe(f, 0);
-        return c;
+        return clients.connect(port, identity, (topic, body) -> inbox.add(new Received(topic, body)), filters);
     }
 
     private MqttClient connect(String identity, BlockingQueue<Received> inbox, String... filters) throws MqttException {
