@@ -36,18 +36,12 @@ public class DeploymentServlet extends JsonServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile TwinStore twins;
 
-    /** Key of the shared PID io.gatehouse.hub (described by its owner, so no designate here). */
-    public @interface Config {
-        /** Module twins of a deployment belong to {deviceId}/{module}. */
-        String deviceId() default "edge1";
-    }
-
     private volatile String deviceId = "edge1";
 
     @Activate
     @Modified
-    void configure(Config config) {
-        deviceId = config.deviceId();
+    void configure(HubSettings hub) {
+        deviceId = hub.deviceId();
     }
 
     private DeploymentApi api() {

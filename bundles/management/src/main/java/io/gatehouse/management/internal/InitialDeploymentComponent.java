@@ -35,10 +35,6 @@ public class InitialDeploymentComponent {
         @AttributeDefinition(description = "Directory for the management bundle's state (the digest of the "
                 + "last applied initial deployment)")
         String stateDirectory() default "data/management";
-
-        @AttributeDefinition(description = "This edge device's id (PID io.gatehouse.hub): module twins of a "
-                + "deployment belong to {deviceId}/{module}")
-        String deviceId() default "edge1";
     }
 
     @Reference
@@ -53,11 +49,11 @@ public class InitialDeploymentComponent {
     private TwinStore twins;
 
     @Activate
-    void activate(Config config) {
+    void activate(Config config, HubSettings hub) {
         InitialDeployment initial = new InitialDeployment(Path.of(config.initialDeployment()),
                 Path.of(config.stateDirectory()), JsonBodies.newMapper());
         try {
-            initial.applyIfNeeded(configurator, agent, twins == null ? null : new ModuleTwins(twins, config.deviceId()));
+            initial.applyIfNeeded(configurator, agent, twins == null ? null : new ModuleTwins(twins, hub.deviceId()));
         } catch (IOException | RuntimeException e) {
             // The gateway keeps running on what it had; the next start tries again.
             LOG.error("Could not apply initial deployment {}: {}", config.initialDeployment(), e.toString());

@@ -38,18 +38,12 @@ public class TwinsServlet extends JsonServlet {
 
     private final List<MethodInvoker> invokers = new CopyOnWriteArrayList<>();
 
-    /** Key of the shared PID io.gatehouse.hub (described by its owner, so no designate here). */
-    public @interface Config {
-        /** The edge device whose $edgeAgent module answers the agent's methods. */
-        String deviceId() default "edge1";
-    }
-
     private volatile String deviceId = "edge1";
 
     @Activate
     @Modified
-    void configure(Config config) {
-        deviceId = config.deviceId();
+    void configure(HubSettings hub) {
+        deviceId = hub.deviceId();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
