@@ -62,7 +62,7 @@ public final class Reconciler {
     public PassOutcome pass(Deployment deployment, Map<String, ModuleRuntime> runtimes, ModuleIdentities identities,
             ModuleEnvironment environment) {
         if (deployment == null) {
-            return new PassOutcome(200, "no deployment yet", report(null, runtimes, Map.of(), Map.of()), List.of(), interval);
+            return new PassOutcome(200, "no deployment yet", report(null, runtimes, Map.of(), Map.of(), null), List.of(), interval);
         }
         if (!deployment.version().equals(deploymentVersion) || deploymentVersion == null) {
             stepFailures.clear(); // a new deployment starts its steps afresh (reference §2.3)
@@ -99,7 +99,9 @@ public final class Reconciler {
 
         List<String> failures = new ArrayList<>(step.failures);
         Map<String, ModuleReport> reports = new LinkedHashMap<>();
-        for (ModuleReport r : report(deployment, available, step.decisions, waiting)) {
+        // a pass that changed nothing reports what it read at its start, sparing every runtime a second listing
+        Map<String, ModuleState> listed = step.acted ? null : held;
+        for (ModuleReport r : report(deployment, available, step.decisions, waiting, listed)) {
             reports.put(r.name(), r);
             boolean failedExit = r.desired() != null && r.desired().status() == ModuleStatus.RUNNING
                     && r.current() != null && r.current().status() == RuntimeStatus.FAILED
@@ -141,6 +143,8 @@ public final class Reconciler {
         final List<String> failures = new ArrayList<>();
         final Map<String, RestartDecision> decisions = new LinkedHashMap<>();
         Duration nextPass = interval;
+        /** Whether any step was run, so that what the runtimes hold may have changed. */
+        boolean acted;
 
         Step(Deployment deployment, Map<String, ModuleRuntime> runtimes, ModuleIdentities identities,
                 ModuleEnvironment environment) {
@@ -257,6 +261,7 @@ public final class Reconciler {
                     return;
                 }
             }
+            acted = true;
             try {
                 work.run();
                 stepFailures.remove(module);
@@ -279,14 +284,19 @@ public final class Reconciler {
         void run() throws ModuleRuntimeException;
     }
 
+    /** @param listed the runtimes' modules as just read, or null to read them now */
     private List<ModuleReport> report(Deployment deployment, Map<String, ModuleRuntime> runtimes,
-            Map<String, RestartDecision> decisions, Map<String, String> waiting) {
+            Map<String, RestartDecision> decisions, Map<String, String> waiting, Map<String, ModuleState> listed) {
         Map<String, ModuleState> held = new LinkedHashMap<>();
-        for (ModuleRuntime r : runtimes.values()) {
-            try {
-                for (ModuleState s : r.modules()) held.put(s.name(), s);
-            } catch (RuntimeException e) {
-                // reported through the deployment status; its modules show as waiting
+        if (listed != null) {
+            held.putAll(listed);
+        } else {
+            for (ModuleRuntime r : runtimes.values()) {
+                try {
+                    for (ModuleState s : r.modules()) held.put(s.name(), s);
+                } catch (RuntimeException e) {
+                    // reported through the deployment status; its modules show as waiting
+                }
             }
         }
         List<ModuleReport> reports = new ArrayList<>();
