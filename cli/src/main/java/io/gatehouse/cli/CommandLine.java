@@ -1,10 +1,13 @@
 package io.gatehouse.cli;
 
 import io.gatehouse.cli.Command.Action;
+import io.gatehouse.cli.Command.CloudMessage;
 import io.gatehouse.cli.Command.MethodCall;
+import io.gatehouse.cli.Command.Registration;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,19 +20,25 @@ final class CommandLine {
     /** The gateway's bounds on {@code responseTimeoutInSeconds} and {@code connectTimeoutInSeconds}. */
     static final int MIN_RESPONSE_TIMEOUT = 5;
     static final int MAX_METHOD_TIMEOUT = 300;
+    /** IoT Hub's longest time to live of a cloud-to-device message, which the gateway keeps too. */
+    static final long MAX_C2D_TTL = 172_800;
 
     static final String USAGE = String.join("\n",
             "usage: gatehouse [--url URL] COMMAND",
             "",
             "  identity add <deviceId> [--module <moduleId>] [--key <base64>]",
-            "                                   register a device or module; prints its connection string",
-            "  identity list                    the registered devices and modules",
+            "          [--edge] [--parent <edgeDeviceId>]",
+            "                                   register a device or module; prints its connection string.",
+            "                                   --edge: an edge gateway; --parent: a device below that edge gateway",
+            "  identity list                    the registered devices and modules, edge devices and parents",
             "  identity show <deviceId> [--module <moduleId>]",
             "                                   print the connection string again",
             "  identity remove <deviceId> [--module <moduleId>]",
             "  identity token <deviceId> [--module <moduleId>] [--ttl <seconds>]",
             "                                   print a SAS token to use as MQTT password (default 1 hour)",
-            "  deploy <manifest.json>           apply a deployment manifest",
+            "  deploy [--device <edgeDeviceId>] <manifest.json>",
+            "                                   apply a deployment manifest; with --device, store it in the twins",
+            "                                   of that child edge gateway, which takes it from there",
             "  queues                           the store's endpoint queues: length, oldest, bytes, drops, dead letters",
             "  deadletters <endpoint> [--limit <n>]",
             "                                   the messages the endpoint refused as invalid, oldest first (default 100)",
@@ -54,6 +63,10 @@ final class CommandLine {
             "                                   call a direct method (payload: any JSON value; timeout 5-300 s,",
             "                                   default 30; connect timeout 0-300 s, default 0); prints status <n>,",
             "                                   then the payload the target answered. Exit 1 when it is not 2xx",
+            "  c2d send <deviceId> [--property <k=v>]... [--message-id <id>] [--ttl <s>] [--content-type <t>]",
+            "          (<body> | --file <file | ->)",
+            "                                   queue a cloud-to-device message for the device (ttl 1-172800 s,",
+            "                                   default 3600; at most 50 wait per device); prints its message id",
             "",
             "The gateway is http://127.0.0.1:$" + PORT_VARIABLE + " (default " + DEFAULT_PORT + "); --url overrides it.",
             "Exit codes: 0 ok (route test: evaluated, whatever the result), 1 refused by the gateway (route test:",
@@ -76,6 +89,13 @@ final class CommandLine {
         String payloadFile = null;
         String timeout = null;
         String connectTimeout = null;
+        String parent = null;
+        String device = null;
+        String messageId = null;
+        String contentType = null;
+        String file = null;
+        List<String> properties = new ArrayList<>();
+        boolean edge = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -114,6 +134,26 @@ final class CommandLine {
             } else if (arg.equals("--connect-timeout") || arg.startsWith("--connect-timeout=")) {
                 connectTimeout = optionValue(args, i, "--connect-timeout");
                 if (!arg.contains("=")) i++;
+            } else if (arg.equals("--edge")) {
+                edge = true;
+            } else if (arg.equals("--parent") || arg.startsWith("--parent=")) {
+                parent = optionValue(args, i, "--parent");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--device") || arg.startsWith("--device=")) {
+                device = optionValue(args, i, "--device");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--property") || arg.startsWith("--property=")) {
+                properties.add(optionValue(args, i, "--property"));
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--message-id") || arg.startsWith("--message-id=")) {
+                messageId = optionValue(args, i, "--message-id");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--content-type") || arg.startsWith("--content-type=")) {
+                contentType = optionValue(args, i, "--content-type");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--file") || arg.startsWith("--file=")) {
+                file = optionValue(args, i, "--file");
+                if (!arg.contains("=")) i++;
             } else if (arg.startsWith("--")) {
                 throw new UsageException("unknown option " + arg);
             } else {
@@ -125,8 +165,18 @@ final class CommandLine {
         }
         URI gateway = gateway(url, env);
         String command = words.get(0);
-        if (ttl != null && !(words.size() > 1 && command.equals("identity") && words.get(1).equals("token"))) {
-            throw new UsageException("--ttl goes with identity token");
+        boolean c2dSend = command.equals("c2d") && words.size() > 1 && words.get(1).equals("send");
+        if (ttl != null && !(words.size() > 1 && command.equals("identity") && words.get(1).equals("token")) && !c2dSend) {
+            throw new UsageException("--ttl goes with identity token or c2d send");
+        }
+        boolean identityAdd = command.equals("identity") && words.size() > 1 && words.get(1).equals("add");
+        if (edge && !identityAdd) throw new UsageException("--edge goes with identity add");
+        if (parent != null && !identityAdd) throw new UsageException("--parent goes with identity add");
+        if (device != null && !command.equals("deploy")) throw new UsageException("--device goes with deploy");
+        if (!properties.isEmpty() && !c2dSend) throw new UsageException("--property goes with c2d send");
+        for (String[] option : new String[][] {{"--message-id", messageId}, {"--content-type", contentType},
+                {"--file", file}}) {
+            if (option[1] != null && !c2dSend) throw new UsageException(option[0] + " goes with c2d send");
         }
         if (message != null && !(words.size() > 1 && command.equals("route") && words.get(1).equals("test"))) {
             throw new UsageException("--message goes with route test");
@@ -145,11 +195,16 @@ final class CommandLine {
         }
         switch (command) {
             case "identity":
-                return identity(words, gateway, module, key, ttl);
+                return identity(words, gateway, module, key, ttl, new Registration(edge, parent));
             case "deploy":
                 noOptions(command, module, key);
-                expectWords(words, 2, "deploy needs the manifest file: deploy <manifest.json>");
-                return new Command(Action.DEPLOY, gateway, null, null, null, words.get(1), null);
+                expectWords(words, 2, "deploy needs the manifest file: deploy [--device <edgeDeviceId>] <manifest.json>");
+                if (device != null && device.isBlank()) throw new UsageException("--device needs a device id");
+                return new Command(Action.DEPLOY, gateway, device, null, null, words.get(1), null);
+            case "c2d":
+                noOptions(command, module, key);
+                return cloudToDevice(words, gateway, new CloudMessage(null, file, properties(properties), messageId,
+                        c2dTtl(ttl), contentType));
             case "queues":
             case "health":
                 noOptions(command, module, key);
@@ -185,8 +240,8 @@ final class CommandLine {
         }
     }
 
-    private static Command identity(List<String> words, URI gateway, String module, String key, String ttl)
-            throws UsageException {
+    private static Command identity(List<String> words, URI gateway, String module, String key, String ttl,
+            Registration registration) throws UsageException {
         if (words.size() < 2) {
             throw new UsageException("identity needs a subcommand: add, list, show, remove or token");
         }
@@ -197,8 +252,17 @@ final class CommandLine {
                 expectWords(words, 2, "identity list takes no arguments");
                 return new Command(Action.IDENTITY_LIST, gateway, null, null, null, null, null);
             case "add":
-                expectWords(words, 3, "identity add needs one device id: identity add <deviceId> [--module <moduleId>] [--key <base64>]");
-                return new Command(Action.IDENTITY_ADD, gateway, words.get(2), module, key, null, null);
+                expectWords(words, 3, "identity add needs one device id: identity add <deviceId> [--module <moduleId>]"
+                        + " [--edge] [--parent <edgeDeviceId>] [--key <base64>]");
+                if (module != null && (registration.edgeDevice() || registration.parentDeviceId() != null)) {
+                    // As the registry rules: a module is in the scope of its device.
+                    throw new UsageException("a module cannot be an edge device nor have a parent: leave out --edge and "
+                            + "--parent, or --module");
+                }
+                if (registration.parentDeviceId() != null && registration.parentDeviceId().isBlank()) {
+                    throw new UsageException("--parent needs an edge device id");
+                }
+                return Command.identityAdd(gateway, words.get(2), module, key, registration);
             case "show":
             case "remove":
                 noOptions("identity " + sub, null, key);
@@ -284,6 +348,55 @@ final class CommandLine {
         } catch (NumberFormatException e) {
             throw new UsageException(option + " " + value + " is not a number of seconds (" + min + " to "
                     + MAX_METHOD_TIMEOUT + ")");
+        }
+    }
+
+    /**
+     * {@code c2d send <deviceId> (<body> | --file <file | ->)}: the body comes from exactly one of
+     * them; {@code given} holds the options as parsed.
+     */
+    private static Command cloudToDevice(List<String> words, URI gateway, CloudMessage given) throws UsageException {
+        if (words.size() < 2) {
+            throw new UsageException("c2d needs a subcommand: send");
+        }
+        if (!words.get(1).equals("send")) {
+            throw new UsageException("unknown c2d subcommand " + words.get(1) + "; use send");
+        }
+        String form = "c2d send <deviceId> [--property <k=v>]... [--message-id <id>] [--ttl <s>] [--content-type <t>]"
+                + " (<body> | --file <file | ->)";
+        if (given.file() != null) {
+            if (words.size() == 4) throw new UsageException("give the body once: as an argument or with --file");
+            expectWords(words, 3, "c2d send needs the device id: " + form);
+        } else {
+            expectWords(words, 4, "c2d send needs the device id and the body (quote it for the shell): " + form);
+        }
+        CloudMessage message = new CloudMessage(given.file() == null ? words.get(3) : null, given.file(),
+                given.properties(), given.messageId(), given.ttlSeconds(), given.contentType());
+        return Command.cloudToDevice(gateway, twinId("device id", words.get(2)), message);
+    }
+
+    /** {@code k=v} each, split at the first {@code =}; a name given twice would lose a value. */
+    private static Map<String, String> properties(List<String> given) throws UsageException {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (String p : given) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) throw new UsageException("--property " + p + " is not <name>=<value>");
+            if (properties.put(p.substring(0, eq), p.substring(eq + 1)) != null) {
+                throw new UsageException("--property " + p.substring(0, eq) + " is given more than once");
+            }
+        }
+        return properties;
+    }
+
+    /** Null leaves it to the gateway (an hour); checked here as the gateway would. */
+    private static Long c2dTtl(String ttl) throws UsageException {
+        if (ttl == null) return null;
+        try {
+            long seconds = Long.parseLong(ttl);
+            if (seconds < 1 || seconds > MAX_C2D_TTL) throw new NumberFormatException();
+            return seconds;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--ttl " + ttl + " is not a number of seconds (1 to " + MAX_C2D_TTL + ")");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.cli;
 
+import io.gatehouse.cli.Command.CloudMessage;
 import io.gatehouse.cli.Command.MethodCall;
 import io.gatehouse.cli.GatewayClient.Reply;
 import io.gatehouse.cli.GatewayClient.UnreachableException;
@@ -7,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -101,6 +105,10 @@ public final class GatehouseCli {
                 StringBuilder body = new StringBuilder("{\"deviceId\":").append(Json.quote(c.deviceId()));
                 if (c.moduleId() != null) body.append(",\"moduleId\":").append(Json.quote(c.moduleId()));
                 if (c.key() != null) body.append(",\"primaryKey\":").append(Json.quote(c.key()));
+                if (c.registration() != null && c.registration().edgeDevice()) body.append(",\"edgeDevice\":true");
+                if (c.registration() != null && c.registration().parentDeviceId() != null) {
+                    body.append(",\"parentDeviceId\":").append(Json.quote(c.registration().parentDeviceId()));
+                }
                 body.append('}');
                 Reply reply = gateway.post("/api/identities", body.toString().getBytes(StandardCharsets.UTF_8));
                 return reply.status() == 201 ? print(field(reply, "connectionString")) : refused(reply);
@@ -178,6 +186,8 @@ public final class GatehouseCli {
                 return twinSet(c, gateway);
             case METHOD_INVOKE:
                 return methodInvoke(c, gateway);
+            case C2D_SEND:
+                return cloudToDevice(c, gateway);
             default:
                 throw new IllegalStateException("unhandled " + c.action());
         }
@@ -194,7 +204,8 @@ public final class GatehouseCli {
             err.println("gatehouse: cannot read manifest " + c.manifest() + ": " + e);
             return USAGE;
         }
-        Reply reply = gateway.post("/api/deployment", manifest);
+        String query = c.deviceId() == null ? "" : "?device=" + GatewayClient.segment(c.deviceId());
+        Reply reply = gateway.post("/api/deployment" + query, manifest);
         return reply.status() == 200 ? print(field(reply, "description")) : refused(reply);
     }
 
@@ -297,6 +308,61 @@ public final class GatehouseCli {
         out.println("status " + status);
         if (answer.get("payload") != null) out.println(Json.pretty(answer.get("payload")));
         return status >= 200 && status < 300 ? OK : REFUSED;
+    }
+
+    /**
+     * Queues the message and prints the id the gateway gave it (the one asked for, or a new one).
+     * The body is text (the API carries it as a JSON string), so a file must be UTF-8.
+     */
+    private int cloudToDevice(Command c, GatewayClient gateway) throws UnreachableException {
+        CloudMessage m = c.cloudMessage();
+        String body = m.body();
+        if (m.file() != null) {
+            body = textFile(m.file());
+            if (body == null) return USAGE;
+        }
+        StringBuilder request = new StringBuilder("{\"body\":").append(Json.quote(body));
+        if (!m.properties().isEmpty()) {
+            StringBuilder properties = new StringBuilder();
+            m.properties().forEach((k, v) -> properties.append(properties.length() == 0 ? "" : ",")
+                    .append(Json.quote(k)).append(':').append(Json.quote(v)));
+            request.append(",\"properties\":{").append(properties).append('}');
+        }
+        if (m.messageId() != null) request.append(",\"messageId\":").append(Json.quote(m.messageId()));
+        if (m.ttlSeconds() != null) request.append(",\"ttlSeconds\":").append(m.ttlSeconds());
+        if (m.contentType() != null) request.append(",\"contentType\":").append(Json.quote(m.contentType()));
+        request.append('}');
+        Reply reply = gateway.post("/api/devices/" + GatewayClient.segment(c.deviceId()) + "/messages/devicebound",
+                request.toString().getBytes(StandardCharsets.UTF_8));
+        if (reply.status() != 202) return refused(reply);
+        Map<String, Object> answer = asObject(reply);
+        if (answer == null || !(answer.get("messageId") instanceof String id)) {
+            throw new IllegalArgumentException("expected the messageId");
+        }
+        return print(id);
+    }
+
+    /** The file's text ({@code -}: stdin), or null after saying why it cannot be sent. */
+    private String textFile(String file) {
+        boolean stdin = file.equals("-");
+        String name = stdin ? "standard input" : "file " + file;
+        byte[] bytes;
+        try {
+            bytes = stdin ? in.readAllBytes() : Files.readAllBytes(Path.of(file));
+        } catch (NoSuchFileException e) {
+            err.println("gatehouse: no such file: " + file);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            err.println("gatehouse: cannot read " + name + ": " + e);
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            err.println("gatehouse: " + name + " is not UTF-8 text; a cloud-to-device message body is sent as text");
+            return null;
+        }
     }
 
     /**
@@ -414,12 +480,18 @@ public final class GatehouseCli {
         return c.moduleId() == null ? path : path + "/" + GatewayClient.segment(c.moduleId());
     }
 
+    /**
+     * DEVICE, MODULE, EDGE ({@code yes}/{@code no}; {@code -} from a gateway that does not say), PARENT
+     * ({@code -} for none).
+     */
     private static String identityTable(Reply reply) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"DEVICE", "MODULE"});
+        rows.add(new String[] {"DEVICE", "MODULE", "EDGE", "PARENT"});
         for (Object o : asList(Json.parse(reply.body()))) {
             Map<String, Object> identity = asMap(o);
-            rows.add(new String[] {text(identity.get("deviceId")), identity.get("moduleId") == null ? "-" : text(identity.get("moduleId"))});
+            Object edge = identity.get("edgeDevice");
+            rows.add(new String[] {text(identity.get("deviceId")), orDash(identity.get("moduleId")),
+                    edge instanceof Boolean b ? (b ? "yes" : "no") : "-", orDash(identity.get("parentDeviceId"))});
         }
         return rows.size() == 1 ? "no identities registered" : Table.format(rows);
     }

@@ -26,6 +26,77 @@ class CommandLineTest {
         Command device = parse("identity", "add", "press-7");
         assertThat(device.moduleId()).isNull();
         assertThat(device.key()).isNull();
+        assertThat(device.registration()).isEqualTo(new Command.Registration(false, null));
+    }
+
+    @Test
+    void identityAddTakesAnEdgeFlagAndAParent() throws Exception {
+        assertThat(parse("identity", "add", "child1", "--edge").registration())
+                .isEqualTo(new Command.Registration(true, null));
+        assertThat(parse("identity", "add", "sensor-3", "--parent", "child1", "--key", "a2V5").registration())
+                .isEqualTo(new Command.Registration(false, "child1"));
+        assertThat(parse("identity", "add", "child2", "--edge", "--parent=child1").registration())
+                .isEqualTo(new Command.Registration(true, "child1"));
+    }
+
+    @Test
+    void edgeParentAndDeviceMistakesAreUsageErrors() {
+        assertUsage("a module cannot be an edge device nor have a parent", "identity", "add", "d", "--module", "m", "--edge");
+        assertUsage("a module cannot be an edge device nor have a parent", "identity", "add", "d", "--module", "m",
+                "--parent", "p");
+        assertUsage("--edge goes with identity add", "identity", "list", "--edge");
+        assertUsage("--parent goes with identity add", "identity", "show", "d", "--parent", "p");
+        assertUsage("--parent needs a value", "identity", "add", "d", "--parent");
+        assertUsage("--parent needs an edge device id", "identity", "add", "d", "--parent", " ");
+        assertUsage("--device goes with deploy", "queues", "--device", "child1");
+        assertUsage("--device needs a value", "deploy", "m.json", "--device");
+        assertUsage("--device needs a device id", "deploy", "m.json", "--device", " ");
+    }
+
+    @Test
+    void deployTakesAnOptionalChildDevice() throws Exception {
+        Command child = parse("deploy", "--device", "child1", "m.json");
+        assertThat(child.action()).isEqualTo(Action.DEPLOY);
+        assertThat(child.deviceId()).isEqualTo("child1");
+        assertThat(child.manifest()).isEqualTo("m.json");
+        assertThat(parse("deploy", "m.json").deviceId()).isNull();
+    }
+
+    @Test
+    void c2dSendTakesADeviceABodyOrFileAndOptions() throws Exception {
+        Command c = parse("c2d", "send", "press-7", "open valve 3", "--property", "urgency=high", "--property=zone=b=2",
+                "--message-id", "m-1", "--ttl", "600", "--content-type", "text/plain");
+        assertThat(c.action()).isEqualTo(Action.C2D_SEND);
+        assertThat(c.deviceId()).isEqualTo("press-7");
+        assertThat(c.cloudMessage()).isEqualTo(new Command.CloudMessage("open valve 3", null,
+                Map.of("urgency", "high", "zone", "b=2"), "m-1", 600L, "text/plain"));
+        assertThat(c.cloudMessage().properties().keySet()).containsExactly("urgency", "zone");
+
+        Command file = parse("c2d", "send", "press-7", "--file", "-");
+        assertThat(file.cloudMessage()).isEqualTo(new Command.CloudMessage(null, "-", Map.of(), null, null, null));
+        assertThat(parse("c2d", "send", "press-7", "").cloudMessage().body()).isEmpty();
+    }
+
+    @Test
+    void c2dMistakesAreUsageErrorsThatSayWhatIsWrong() {
+        assertUsage("c2d needs a subcommand: send", "c2d");
+        assertUsage("unknown c2d subcommand post; use send", "c2d", "post", "d", "x");
+        assertUsage("c2d send needs the device id and the body", "c2d", "send", "d");
+        assertUsage("c2d send needs the device id and the body", "c2d", "send", "d", "open", "valve");
+        assertUsage("give the body once", "c2d", "send", "d", "x", "--file", "b.txt");
+        assertUsage("c2d send needs the device id", "c2d", "send", "--file", "b.txt");
+        assertUsage("the device id is empty", "c2d", "send", " ", "x");
+        assertUsage("--property urgent is not <name>=<value>", "c2d", "send", "d", "x", "--property", "urgent");
+        assertUsage("--property =x is not <name>=<value>", "c2d", "send", "d", "x", "--property", "=x");
+        assertUsage("--property a is given more than once", "c2d", "send", "d", "x", "--property", "a=1", "--property", "a=2");
+        assertUsage("--ttl 0 is not a number of seconds (1 to 172800)", "c2d", "send", "d", "x", "--ttl", "0");
+        assertUsage("--ttl 172801 is not a number of seconds", "c2d", "send", "d", "x", "--ttl", "172801");
+        assertUsage("--property goes with c2d send", "queues", "--property", "a=1");
+        assertUsage("--message-id goes with c2d send", "identity", "add", "d", "--message-id", "m");
+        assertUsage("--file goes with c2d send", "deploy", "m.json", "--file", "x");
+        assertUsage("--content-type goes with c2d send", "health", "--content-type", "t");
+        assertUsage("c2d takes no --module", "c2d", "send", "d", "x", "--module", "m");
+        assertUsage("--ttl goes with identity token or c2d send", "queues", "--ttl", "5");
     }
 
     @Test

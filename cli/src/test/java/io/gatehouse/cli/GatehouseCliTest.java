@@ -122,12 +122,43 @@ class GatehouseCliTest {
 
     @Test
     void identityListPrintsATable() {
-        gatewayAnswers(200, "[{'deviceId':'edge1','moduleId':'filter'},{'deviceId':'press-7','moduleId':null}]");
+        gatewayAnswers(200, "[{'deviceId':'child1','moduleId':null,'edgeDevice':true},"
+                + "{'deviceId':'edge1','moduleId':'filter','edgeDevice':false},"
+                + "{'deviceId':'sensor-3','moduleId':null,'edgeDevice':false,'parentDeviceId':'child1'}]");
 
         assertThat(run("identity", "list")).isEqualTo(0);
 
-        assertThat(out()).isEqualTo("DEVICE   MODULE\nedge1    filter\npress-7  -\n");
+        assertThat(out()).isEqualTo("DEVICE    MODULE  EDGE  PARENT\n"
+                + "child1    -       yes   -\n"
+                + "edge1     filter  no    -\n"
+                + "sensor-3  -       no    child1\n");
         assertThat(only()).isEqualTo(new Received("GET", "/api/identities", ""));
+    }
+
+    @Test
+    void anOlderGatewaysListWithoutEdgeDevicesShowsDashes() {
+        gatewayAnswers(200, "[{'deviceId':'press-7','moduleId':null}]");
+
+        assertThat(run("identity", "list")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("DEVICE   MODULE  EDGE  PARENT\npress-7  -       -     -\n");
+    }
+
+    @Test
+    void identityAddSendsTheEdgeFlagAndTheParent() {
+        gatewayAnswers(201, "{'deviceId':'child1','moduleId':null,'edgeDevice':true,'connectionString':'HostName=h;"
+                + "DeviceId=child1;SharedAccessKey=a2V5;GatewayHostName=g'}");
+        assertThat(run("identity", "add", "child1", "--edge")).isEqualTo(0);
+        assertThat(out()).isEqualTo("HostName=h;DeviceId=child1;SharedAccessKey=a2V5;GatewayHostName=g\n");
+
+        gatewayAnswers(400, "{'error':'parent press-7 is not a registered edge device'}");
+        assertThat(run("identity", "add", "sensor-3", "--parent", "press-7", "--key", "a2V5")).isEqualTo(1);
+        assertThat(err()).isEqualTo("gatehouse: parent press-7 is not a registered edge device\n");
+
+        assertThat(received).containsExactly(
+                new Received("POST", "/api/identities", "{\"deviceId\":\"child1\",\"edgeDevice\":true}"),
+                new Received("POST", "/api/identities",
+                        "{\"deviceId\":\"sensor-3\",\"primaryKey\":\"a2V5\",\"parentDeviceId\":\"press-7\"}"));
     }
 
     @Test
@@ -155,6 +186,85 @@ class GatehouseCliTest {
 
         assertThat(out()).isEqualTo("$edgeHub desired properties applied\n");
         assertThat(only()).isEqualTo(new Received("POST", "/api/deployment", manifest));
+    }
+
+    @Test
+    void deployWithADeviceNamesTheChildInTheQueryEncoded() throws Exception {
+        String manifest = "{\"modulesContent\": {}}";
+        Path file = Files.writeString(dir.resolve("deployment.json"), manifest);
+        gatewayAnswers(200, "{'status':200,'description':'deployment for line 2 stored in its twins ($edgeAgent version 3)'}");
+
+        assertThat(run("deploy", "--device", "line 2", file.toString())).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("deployment for line 2 stored in its twins ($edgeAgent version 3)\n");
+        assertThat(only()).isEqualTo(new Received("POST", "/api/deployment?device=line%202", manifest));
+    }
+
+    @Test
+    void aChildDeploymentTheGatewayRefusesExitsWith1WithTheDescription() throws Exception {
+        Path file = Files.writeString(dir.resolve("deployment.json"), "{}");
+        gatewayAnswers(404, "{'status':404,'description':'device child9 is not registered; nothing was changed'}");
+
+        assertThat(run("deploy", "--device=child9", file.toString())).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: device child9 is not registered; nothing was changed\n");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void c2dSendPostsTheMessageToTheDeviceAndPrintsItsId() {
+        gatewayAnswers(202, "{'messageId':'m-1','deviceId':'press 7','queued':true}");
+
+        int exit = run("c2d", "send", "press 7", "open \"valve\" 3", "--property", "urgency=high", "--property", "zone=b",
+                "--message-id", "m-1", "--ttl", "600", "--content-type", "text/plain");
+
+        assertThat(exit).isEqualTo(0);
+        assertThat(out()).isEqualTo("m-1\n");
+        assertThat(only()).isEqualTo(new Received("POST", "/api/devices/press%207/messages/devicebound",
+                "{\"body\":\"open \\\"valve\\\" 3\",\"properties\":{\"urgency\":\"high\",\"zone\":\"b\"},"
+                + "\"messageId\":\"m-1\",\"ttlSeconds\":600,\"contentType\":\"text/plain\"}"));
+    }
+
+    @Test
+    void c2dSendReadsTheBodyFromAFileOrStandardInputAndLeavesTheRestToTheGateway() throws Exception {
+        Path file = Files.writeString(dir.resolve("body.json"), "{\"valve\": 3}\n");
+        gatewayAnswers(202, "{'messageId':'0f8fad5b-d9cb-469f-a165-70867728950e','deviceId':'press-7','queued':true}");
+        assertThat(run("c2d", "send", "press-7", "--file", file.toString())).isEqualTo(0);
+        stdin = "from stdin";
+        assertThat(run("c2d", "send", "press-7", "--file", "-")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("0f8fad5b-d9cb-469f-a165-70867728950e\n0f8fad5b-d9cb-469f-a165-70867728950e\n");
+        assertThat(received).extracting(Received::body).containsExactly(
+                "{\"body\":\"{\\\"valve\\\": 3}\\n\"}", "{\"body\":\"from stdin\"}");
+    }
+
+    @Test
+    void aBodyFileThatIsMissingOrNotUtf8IsAUsageErrorAndSendsNothing() throws Exception {
+        assertThat(run("c2d", "send", "press-7", "--file", dir.resolve("nope.txt").toString())).isEqualTo(2);
+        assertThat(err()).contains("no such file");
+        Path binary = Files.write(dir.resolve("body.bin"), new byte[] {(byte) 0xff, 0, 1});
+        assertThat(run("c2d", "send", "press-7", "--file", binary.toString())).isEqualTo(2);
+        assertThat(err()).contains("is not UTF-8 text");
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void aFullQueueAnUnknownDeviceOrAStoreThatCannotWriteIsARefusalWithTheGatewaysReason() {
+        gatewayAnswers(429, "{'error':'device press-7 already has 50 cloud-to-device messages waiting'}");
+        assertThat(run("c2d", "send", "press-7", "x")).isEqualTo(1);
+        gatewayAnswers(404, "{'error':'device press-8 is not registered'}");
+        assertThat(run("c2d", "send", "press-8", "x")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: device press-7 already has 50 cloud-to-device messages waiting\n"
+                + "gatehouse: device press-8 is not registered\n");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void aC2dAnswerWithoutAMessageIdIsReportedNotThrown() {
+        gatewayAnswers(202, "{'queued':true}");
+        assertThat(run("c2d", "send", "press-7", "x")).isEqualTo(1);
+        assertThat(err()).contains("an answer this CLI does not understand", "expected the messageId");
     }
 
     @Test

@@ -47,6 +47,7 @@ final class GatehouseFramework {
     static final String IOTHUB_HOST = "gatehouse.local";
 
     /** Used only when the distribution has no conf/config.properties. */
+    private static final String PAHO = "org.eclipse.paho.client.mqttv3";
     private static final String FALLBACK_SYSTEM_PACKAGES = "sun.misc,sun.nio.ch,jdk.internal.misc,jdk.internal.ref";
 
     /** Pax Exam owns the framework cache and installs the bundles itself. */
@@ -131,8 +132,11 @@ final class GatehouseFramework {
             if (isLoggingStack(manifest)) option.startLevel(1);
             options.add(option);
         }
-        // The MQTT client the tests use inside the framework: the Paho jar this module was built against.
-        options.add(bundle(MqttAsyncClient.class.getProtectionDomain().getCodeSource().getLocation().toString()));
+        // The MQTT client the tests use inside the framework: the distribution ships Paho for the upstream
+        // bundle; a framework refuses the same bundle twice, so the test's own jar only comes in without it.
+        if (jars(bundleDir).stream().noneMatch(jar -> PAHO.equals(symbolicName(jar)))) {
+            options.add(bundle(MqttAsyncClient.class.getProtectionDomain().getCodeSource().getLocation().toString()));
+        }
         System.out.printf("[itest] %s: %d bundles from %s, state in %s, MQTT %s, HTTP %s%n", testName,
                 jars(bundleDir).size(), bundleDir, work, launcher.get(MQTT_PORT), launcher.get(HTTP_PORT));
         return options.toArray(Option[]::new);
@@ -173,6 +177,7 @@ final class GatehouseFramework {
         set(pids, "io.gatehouse.pki", "directory", data.resolve("certs").toString());
         set(pids, "io.gatehouse.agent", "stateDirectory", data.resolve("agent").toString());
         set(pids, "io.gatehouse.twin", "directory", data.resolve("twins").toString());
+        set(pids, "io.gatehouse.upstream", "stateDirectory", data.resolve("upstream").toString());
         set(pids, "io.gatehouse.supervisor.process", "logDirectory", data.resolve("modules").toString());
         set(pids, "io.gatehouse.supervisor.bundle", "cacheDirectory", data.resolve("bundles").toString());
         set(pids, "io.gatehouse.supervisor.bundle", "repositories", ""); // tests run offline
@@ -202,10 +207,21 @@ final class GatehouseFramework {
         }
     }
 
-    private static boolean isLoggingStack(Manifest manifest) {
+    private static String symbolicName(Path jar) {
+        try {
+            return symbolicName(manifest(jar));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String symbolicName(Manifest manifest) {
         String name = manifest.getMainAttributes().getValue("Bundle-SymbolicName");
-        if (name == null) return false;
-        name = name.split(";")[0].trim();
+        return name == null ? "" : name.split(";")[0].trim();
+    }
+
+    private static boolean isLoggingStack(Manifest manifest) {
+        String name = symbolicName(manifest);
         return name.startsWith("org.objectweb.asm") || name.startsWith("org.apache.aries.spifly") || name.startsWith("slf4j.");
     }
 

@@ -44,6 +44,20 @@ final class OperatorCli {
     }
 
     /**
+     * {@code identity add <deviceId> <flags…>} (e.g. {@code --edge}, {@code --parent line1}); returns
+     * the primary key.
+     */
+    static String addDevice(GatehouseProcess gatehouse, String deviceId, String... flags) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("identity", "add", deviceId));
+        args.addAll(List.of(flags));
+        GatehouseProcess.CliResult r = gatehouse.cli(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as("identity add %s %s: %s", deviceId, args, r.err()).isZero();
+        Matcher key = KEY.matcher(r.out());
+        assertThat(key.find()).as("connection string in: " + r.out()).isTrue();
+        return key.group(1);
+    }
+
+    /**
      * {@code identity add} for each identity, three CLI processes at a time (each is a JVM start);
      * returns identity -> primary key.
      */

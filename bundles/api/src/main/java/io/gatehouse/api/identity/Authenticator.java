@@ -1,6 +1,10 @@
 package io.gatehouse.api.identity;
 
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
 /** Checks credentials against the identity registry. */
+@ProviderType
 public interface Authenticator {
 
     /**
@@ -8,4 +12,18 @@ public interface Authenticator {
      * ({@code SharedAccessSignature sr=…&sig=…&se=…}).
      */
     AuthenticationResult authenticateSas(IdentityId claimed, String sasToken);
+
+    /**
+     * Authenticates a gateway acting on behalf of {@code claimed} (reference §6.5). The auth chain
+     * lists identities from the target to the actor: {@code claimed} first, then each edge device
+     * the target sits below, the actor last ({@code leaf;child} or {@code child/module;child}).
+     * Every link must hold in the registry (a device's parent is the next element; a module's
+     * device is the next element), every element after the first must be a registered edge
+     * device, and the token must be for {@code claimed}'s audience, signed with the actor's key.
+     * A module of the actor need not be registered. A chain of one element is
+     * {@link #authenticateSas(IdentityId, String)}.
+     *
+     * @param authChain the elements of the username's {@code auth-chain} property, in order
+     */
+    AuthenticationResult authenticateSas(IdentityId claimed, String sasToken, List<String> authChain);
 }

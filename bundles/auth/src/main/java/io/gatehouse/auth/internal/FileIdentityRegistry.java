@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The identity registry kept in {@code {directory}/identities.json}. Reads see an immutable
- * snapshot without locking; changes are serialised and reach the disk before they are visible,
- * so a change that could not be saved changes nothing.
+ * The identity registry kept in {@code {directory}/identities.json}, with the scope learned from
+ * the parent gateway in {@code {directory}/upstream-scope.json}. Reads see an immutable snapshot
+ * without locking; changes are serialised and reach the disk before they are visible, so a change
+ * that could not be saved changes nothing.
  */
 @Component(service = IdentityRegistry.class, configurationPid = FileIdentityRegistry.PID)
 @Designate(ocd = FileIdentityRegistry.Config.class)
@@ -40,19 +42,33 @@ public class FileIdentityRegistry implements IdentityRegistry {
     @ObjectClassDefinition(name = "Gatehouse identity registry",
             description = "Devices and modules that may connect, with their symmetric keys")
     public @interface Config {
-        @AttributeDefinition(description = "Directory of identities.json (owner-only; holds keys)")
+        @AttributeDefinition(description = "Directory of identities.json and upstream-scope.json (owner-only; "
+                + "holds keys)")
         String directory() default "data/identities";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(FileIdentityRegistry.class);
     private static final Comparator<IdentityId> BY_ID = Comparator.comparing(IdentityId::deviceId)
             .thenComparing(IdentityId::moduleId, Comparator.nullsFirst(Comparator.naturalOrder()));
+    private static final Comparator<Identity> IDENTITY_BY_ID = Comparator.comparing(Identity::id, BY_ID);
+
+    /** Both kinds of entries, replaced together so a reader never sees half of a change. */
+    private record State(Map<IdentityId, Identity> registered, Map<IdentityId, Identity> learned) {
+        State withRegistered(Map<IdentityId, Identity> changed) {
+            return new State(Map.copyOf(changed), learned);
+        }
+
+        State withLearned(Map<IdentityId, Identity> changed) {
+            return new State(registered, Map.copyOf(changed));
+        }
+    }
 
     private final SecureRandom random = new SecureRandom();
     private final Clock clock;
     private final Object writeLock = new Object();
     private IdentityFile file;
-    private volatile Map<IdentityId, Identity> identities = Map.of();
+    private IdentityFile upstreamFile;
+    private volatile State state = new State(Map.of(), Map.of());
 
     @Activate
     public FileIdentityRegistry(Config config) throws IOException {
@@ -72,15 +88,24 @@ public class FileIdentityRegistry implements IdentityRegistry {
     }
 
     private void open(Config config) throws IOException {
-        IdentityFile opened = new IdentityFile(directoryOf(config), clock);
-        List<Identity> loaded = opened.load();
-        Map<IdentityId, Identity> byId = new LinkedHashMap<>();
-        loaded.forEach(identity -> byId.put(identity.id(), identity));
+        Path directory = directoryOf(config);
+        IdentityFile opened = IdentityFile.registered(directory, clock);
+        IdentityFile openedUpstream = IdentityFile.upstreamScope(directory, clock);
+        Map<IdentityId, Identity> registered = byId(opened.load());
+        Map<IdentityId, Identity> learned = byId(openedUpstream.load());
         synchronized (writeLock) {
             file = opened;
-            identities = Map.copyOf(byId);
+            upstreamFile = openedUpstream;
+            state = new State(Map.copyOf(registered), Map.copyOf(learned));
         }
-        LOG.info("Identity registry: {} identities from {}", byId.size(), opened.path().toAbsolutePath());
+        LOG.info("Identity registry: {} identities from {}, {} learned from the parent gateway", registered.size(),
+                opened.path().toAbsolutePath(), learned.size());
+    }
+
+    private static Map<IdentityId, Identity> byId(List<Identity> identities) {
+        Map<IdentityId, Identity> byId = new LinkedHashMap<>();
+        identities.forEach(identity -> byId.put(identity.id(), identity));
+        return byId;
     }
 
     private static Path directoryOf(Config config) {
@@ -92,58 +117,154 @@ public class FileIdentityRegistry implements IdentityRegistry {
 
     @Override
     public List<Identity> list() {
-        return identities.values().stream().sorted(Comparator.comparing(Identity::id, BY_ID)).toList();
+        State current = state;
+        List<Identity> all = new ArrayList<>(current.registered().values());
+        current.learned().values().stream().filter(learned -> !current.registered().containsKey(learned.id()))
+                .forEach(all::add);
+        all.sort(IDENTITY_BY_ID);
+        return List.copyOf(all);
     }
 
     @Override
     public Optional<Identity> get(IdentityId id) {
-        return Optional.ofNullable(identities.get(Objects.requireNonNull(id, "id")));
+        Objects.requireNonNull(id, "id");
+        State current = state;
+        Identity registered = current.registered().get(id);
+        return Optional.ofNullable(registered != null ? registered : current.learned().get(id));
     }
 
     @Override
     public Identity add(IdentityId id, String primaryKey, String secondaryKey) {
         IdentityRules.checkId(id);
-        String primary = primaryKey == null ? generateKey() : primaryKey;
-        String secondary = secondaryKey == null ? generateKey() : secondaryKey;
-        IdentityRules.checkKey("primaryKey", primary);
-        IdentityRules.checkKey("secondaryKey", secondary);
-        Identity identity = new Identity(id, primary, secondary);
+        return add(new Identity(id, primaryKey, secondaryKey));
+    }
+
+    @Override
+    public Identity add(Identity requested) {
+        if (requested == null) {
+            throw new IllegalArgumentException("an identity is required");
+        }
+        IdentityRules.checkId(requested.id());
+        Identity identity = new Identity(requested.id(),
+                requested.primaryKey() == null ? generateKey() : requested.primaryKey(),
+                requested.secondaryKey() == null ? generateKey() : requested.secondaryKey(),
+                requested.edgeDevice(), requested.parentDeviceId());
+        IdentityRules.checkIdentity(identity);
+        IdentityId id = identity.id();
         synchronized (writeLock) {
-            if (identities.containsKey(id)) {
+            Map<IdentityId, Identity> registered = state.registered();
+            if (registered.containsKey(id)) {
                 throw new IdentityExistsException("identity " + LogSafe.quote(id.toString()) + " already exists");
             }
-            Map<IdentityId, Identity> changed = new LinkedHashMap<>(identities);
+            if (identity.parentDeviceId() != null) {
+                checkRegisteredEdgeDevice(registered, identity.parentDeviceId());
+            }
+            Map<IdentityId, Identity> changed = new LinkedHashMap<>(registered);
             changed.put(id, identity);
-            commit(changed);
+            commitRegistered(changed);
         }
-        LOG.info("Identity {} registered", LogSafe.quote(id.toString()));
+        LOG.info("Identity {} registered{}{}", LogSafe.quote(id.toString()),
+                identity.edgeDevice() ? " as an edge device" : "",
+                identity.parentDeviceId() == null ? "" : " below parent " + LogSafe.quote(identity.parentDeviceId()));
         return identity;
+    }
+
+    private static void checkRegisteredEdgeDevice(Map<IdentityId, Identity> registered, String parentDeviceId) {
+        Identity parent = registered.get(IdentityId.device(parentDeviceId));
+        if (parent == null) {
+            throw new IllegalArgumentException("parent " + LogSafe.quote(parentDeviceId) + " is not a registered edge "
+                    + "device; register it with --edge first");
+        }
+        if (!parent.edgeDevice()) {
+            throw new IllegalArgumentException("parent " + LogSafe.quote(parentDeviceId) + " is registered but is not "
+                    + "an edge device; only an edge device can be a parent (remove it and register it again with "
+                    + "--edge)");
+        }
     }
 
     @Override
     public boolean remove(IdentityId id) {
         Objects.requireNonNull(id, "id");
         synchronized (writeLock) {
-            if (!identities.containsKey(id)) {
+            Map<IdentityId, Identity> registered = state.registered();
+            Identity existing = registered.get(id);
+            if (existing == null) {
                 return false;
             }
-            Map<IdentityId, Identity> changed = new LinkedHashMap<>(identities);
+            if (existing.edgeDevice()) {
+                List<IdentityId> children = ParentLinks.childrenOf(registered.values(), id.deviceId());
+                if (!children.isEmpty()) {
+                    children.sort(BY_ID);
+                    throw new IllegalArgumentException("edge device " + LogSafe.quote(id.toString())
+                            + " is still the parent of " + LogSafe.quote(children.get(0).toString())
+                            + (children.size() > 1 ? " and " + (children.size() - 1) + " more device(s)" : "")
+                            + "; remove those first");
+                }
+            }
+            Map<IdentityId, Identity> changed = new LinkedHashMap<>(registered);
             changed.remove(id);
-            commit(changed);
+            commitRegistered(changed);
         }
         LOG.info("Identity {} removed", LogSafe.quote(id.toString()));
         return true;
     }
 
-    private void commit(Map<IdentityId, Identity> changed) {
-        List<Identity> ordered = changed.values().stream().sorted(Comparator.comparing(Identity::id, BY_ID)).toList();
+    @Override
+    public List<Identity> scopeOf(String edgeDeviceId) {
+        Objects.requireNonNull(edgeDeviceId, "edgeDeviceId");
+        Map<IdentityId, Identity> registered = state.registered();
+        Identity edge = registered.get(IdentityId.device(edgeDeviceId));
+        if (edge == null || !edge.edgeDevice()) {
+            return List.of();
+        }
+        List<Identity> scope = new ArrayList<>(ParentLinks.scopeOf(registered.values(), edgeDeviceId));
+        scope.sort(IDENTITY_BY_ID);
+        return List.copyOf(scope);
+    }
+
+    @Override
+    public void replaceUpstreamScope(List<Identity> identities) {
+        if (identities == null) {
+            throw new IllegalArgumentException("an upstream scope (possibly empty list) is required");
+        }
+        Map<IdentityId, Identity> learned = new LinkedHashMap<>();
+        for (int i = 0; i < identities.size(); i++) {
+            Identity identity = identities.get(i);
+            if (identity == null || identity.id() == null) {
+                throw new IllegalArgumentException("upstream scope entry " + i + " has no identity id");
+            }
+            String which = "upstream scope entry " + i + " (" + LogSafe.quote(identity.id().toString()) + "): ";
+            try {
+                IdentityRules.checkIdentity(identity);
+            } catch (IllegalArgumentException invalid) {
+                throw new IllegalArgumentException(which + invalid.getMessage());
+            }
+            if (learned.put(identity.id(), identity) != null) {
+                throw new IllegalArgumentException(which + "the identity appears more than once in the scope");
+            }
+        }
+        synchronized (writeLock) {
+            List<Identity> ordered = learned.values().stream().sorted(IDENTITY_BY_ID).toList();
+            try {
+                upstreamFile.save(ordered);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not save the upstream scope to "
+                        + upstreamFile.path().toAbsolutePath() + "; nothing was changed", e);
+            }
+            state = state.withLearned(learned);
+        }
+        LOG.info("Upstream scope replaced: {} identities learned from the parent gateway", learned.size());
+    }
+
+    private void commitRegistered(Map<IdentityId, Identity> changed) {
+        List<Identity> ordered = changed.values().stream().sorted(IDENTITY_BY_ID).toList();
         try {
             file.save(ordered);
         } catch (IOException e) {
             throw new UncheckedIOException("could not save identities to " + file.path().toAbsolutePath()
                     + "; nothing was changed", e);
         }
-        identities = Map.copyOf(changed);
+        state = state.withRegistered(changed);
     }
 
     private String generateKey() {

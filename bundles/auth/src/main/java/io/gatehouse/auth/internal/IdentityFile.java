@@ -32,13 +32,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The identities file, {@code identities.json} in its directory. Holds secrets, so it is
- * owner-only where the file system has POSIX permissions, and it is replaced atomically so a
+ * A file of identities in the registry's directory: {@code identities.json} (registered here) or
+ * {@code upstream-scope.json} (learned from the parent gateway). Both hold secrets, so they are
+ * owner-only where the file system has POSIX permissions, and they are replaced atomically so a
  * crash leaves either the old or the new content, never a torn file.
  */
 final class IdentityFile {
 
     static final String FILE_NAME = "identities.json";
+    static final String UPSTREAM_SCOPE_FILE_NAME = "upstream-scope.json";
+    /**
+     * Still 1: the edge fields are optional and written only when set, so an older bundle reads a
+     * newer file (losing only the edge fields) instead of setting it aside as corrupt.
+     */
     static final int FORMAT_VERSION = 1;
 
     private static final Logger LOG = LoggerFactory.getLogger(IdentityFile.class);
@@ -48,16 +54,39 @@ final class IdentityFile {
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Path directory;
+    private final String fileName;
     private final Path file;
     private final Path temporary;
+    private final boolean parentsMustBeInFile;
+    private final String emptyConsequence;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    IdentityFile(Path directory, Clock clock) {
+    private IdentityFile(Path directory, String fileName, boolean parentsMustBeInFile, String emptyConsequence,
+            Clock clock) {
         this.directory = directory;
-        this.file = directory.resolve(FILE_NAME);
-        this.temporary = directory.resolve(FILE_NAME + ".tmp");
+        this.fileName = fileName;
+        this.file = directory.resolve(fileName);
+        this.temporary = directory.resolve(fileName + ".tmp");
+        this.parentsMustBeInFile = parentsMustBeInFile;
+        this.emptyConsequence = emptyConsequence;
         this.clock = clock;
+    }
+
+    /** {@code identities.json}: every parent named in it must be an edge device in it, without cycles. */
+    static IdentityFile registered(Path directory, Clock clock) {
+        return new IdentityFile(directory, FILE_NAME, true, "the registry starts EMPTY: no device or module can "
+                + "authenticate until identities are registered again or the file is repaired and renamed back to "
+                + FILE_NAME + " before the next start", clock);
+    }
+
+    /**
+     * {@code upstream-scope.json}: its parents are edge devices of the upstream hierarchy (this
+     * gateway among them), which need not be listed in it.
+     */
+    static IdentityFile upstreamScope(Path directory, Clock clock) {
+        return new IdentityFile(directory, UPSTREAM_SCOPE_FILE_NAME, false, "the scope learned from the parent "
+                + "gateway starts EMPTY until the parent sends it again at the next connection", clock);
     }
 
     Path directory() {
@@ -70,7 +99,7 @@ final class IdentityFile {
 
     /**
      * Reads the identities. A file that cannot be read as a valid identity list is renamed to
-     * {@code identities.json.corrupt-<UTC time>} and an empty list is returned, so the next save
+     * {@code <file name>.corrupt-<UTC time>} and an empty list is returned, so the next save
      * cannot overwrite it.
      *
      * @throws IOException if the file cannot be read, or a corrupt file cannot be set aside
@@ -87,10 +116,8 @@ final class IdentityFile {
             return parse(content);
         } catch (CorruptFileException corrupt) {
             Path aside = setAside();
-            LOG.error("Identity file {} is corrupt ({}). It was renamed to {} and the registry starts EMPTY: "
-                            + "no device or module can authenticate until identities are registered again or the "
-                            + "file is repaired and renamed back to {} before the next start.",
-                    file, corrupt.getMessage(), aside.getFileName(), FILE_NAME);
+            LOG.error("Identity file {} is corrupt ({}). It was renamed to {} and {}.",
+                    file, corrupt.getMessage(), aside.getFileName(), emptyConsequence);
             return List.of();
         }
     }
@@ -152,6 +179,13 @@ final class IdentityFile {
             }
             identities.add(identity);
         }
+        if (parentsMustBeInFile) {
+            try {
+                ParentLinks.checkConsistent(identities);
+            } catch (IllegalArgumentException inconsistent) {
+                throw new CorruptFileException(inconsistent.getMessage());
+            }
+        }
         return identities;
     }
 
@@ -163,12 +197,13 @@ final class IdentityFile {
         String moduleId = text(index, entry, "moduleId", false);
         String primaryKey = text(index, entry, "primaryKey", true);
         String secondaryKey = text(index, entry, "secondaryKey", true);
+        boolean edgeDevice = flag(index, entry, "edgeDevice");
+        String parentDeviceId = text(index, entry, "parentDeviceId", false);
         try {
-            IdentityId id = new IdentityId(deviceId, moduleId);
-            IdentityRules.checkId(id);
-            IdentityRules.checkKey("primaryKey", primaryKey);
-            IdentityRules.checkKey("secondaryKey", secondaryKey);
-            return new Identity(id, primaryKey, secondaryKey);
+            Identity identity = new Identity(new IdentityId(deviceId, moduleId), primaryKey, secondaryKey, edgeDevice,
+                    parentDeviceId);
+            IdentityRules.checkIdentity(identity);
+            return identity;
         } catch (IllegalArgumentException invalid) {
             throw new CorruptFileException("entry " + index + ": " + invalid.getMessage());
         }
@@ -188,6 +223,17 @@ final class IdentityFile {
         return value.textValue();
     }
 
+    private static boolean flag(int index, JsonNode entry, String field) throws CorruptFileException {
+        JsonNode value = entry.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new CorruptFileException("entry " + index + ": \"" + field + "\" must be true or false");
+        }
+        return value.booleanValue();
+    }
+
     private byte[] render(Collection<Identity> identities) throws JsonProcessingException {
         ObjectNode root = json.createObjectNode();
         root.put("version", FORMAT_VERSION);
@@ -200,12 +246,18 @@ final class IdentityFile {
             }
             entry.put("primaryKey", identity.primaryKey());
             entry.put("secondaryKey", identity.secondaryKey());
+            if (identity.edgeDevice()) {
+                entry.put("edgeDevice", true);
+            }
+            if (identity.parentDeviceId() != null) {
+                entry.put("parentDeviceId", identity.parentDeviceId());
+            }
         }
         return json.writeValueAsBytes(root);
     }
 
     private Path setAside() throws IOException {
-        String base = FILE_NAME + ".corrupt-" + ASIDE_STAMP.format(clock.instant());
+        String base = fileName + ".corrupt-" + ASIDE_STAMP.format(clock.instant());
         Path aside = directory.resolve(base);
         for (int attempt = 2; Files.exists(aside); attempt++) {
             aside = directory.resolve(base + "-" + attempt);

@@ -1,5 +1,6 @@
 package io.gatehouse.auth.internal;
 
+import io.gatehouse.api.identity.Identity;
 import io.gatehouse.api.identity.IdentityId;
 import java.util.Base64;
 import java.util.Set;
@@ -31,6 +32,38 @@ final class IdentityRules {
                 throw new IllegalArgumentException("module id " + LogSafe.quote(id.moduleId())
                         + " starts with '$', which is reserved for $edgeAgent and $edgeHub");
             }
+        }
+    }
+
+    /**
+     * The rules a single identity must follow wherever it comes from: its id, both keys, and the
+     * edge capability and parent (a module has neither; a device is not its own parent).
+     */
+    static void checkIdentity(Identity identity) {
+        if (identity == null) {
+            throw new IllegalArgumentException("an identity is required");
+        }
+        checkId(identity.id());
+        checkKey("primaryKey", identity.primaryKey());
+        checkKey("secondaryKey", identity.secondaryKey());
+        checkEdgeAndParent(identity.id(), identity.edgeDevice(), identity.parentDeviceId());
+    }
+
+    static void checkEdgeAndParent(IdentityId id, boolean edgeDevice, String parentDeviceId) {
+        String who = LogSafe.quote(id.toString());
+        if (id.isModule() && edgeDevice) {
+            throw new IllegalArgumentException("module " + who + " cannot be an edge device; only a device can");
+        }
+        if (id.isModule() && parentDeviceId != null) {
+            throw new IllegalArgumentException("module " + who + " cannot have a parent; a module is in the scope "
+                    + "of its device " + LogSafe.quote(id.deviceId()));
+        }
+        if (parentDeviceId == null) {
+            return;
+        }
+        checkIdPart("parent device id", parentDeviceId);
+        if (parentDeviceId.equals(id.deviceId())) {
+            throw new IllegalArgumentException("device " + who + " cannot be its own parent");
         }
     }
 

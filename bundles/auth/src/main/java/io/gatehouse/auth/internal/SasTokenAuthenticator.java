@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
@@ -23,7 +24,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Authenticates devices and modules with SAS tokens signed by their own primary or secondary
- * key, as edgeHub does in scope mode. A module cannot sign with its device's key
+ * key, as edgeHub does in scope mode, or by the key of the edge device that connects on their
+ * behalf along an auth chain (nested edge). A module cannot sign with its device's key
  * ({@code allowDeviceAuthForModule} off).
  */
 // No @Designate: bnd allows it only for a single PID, and io.gatehouse.hub is shared by several
@@ -76,39 +78,92 @@ public class SasTokenAuthenticator implements Authenticator {
             return AuthenticationResult.failure("no identity claimed");
         }
         String who = LogSafe.quote(claimed.toString());
+        ReadToken read = readToken(claimed, who, sasToken);
+        if (read.failure() != null) {
+            return AuthenticationResult.failure(read.failure());
+        }
+        Optional<Identity> registered = registry.get(claimed);
+        if (registered.isEmpty()) {
+            return AuthenticationResult.failure("unknown identity " + who + " (not registered)");
+        }
+        String expired = expiryFailure(read.token(), who);
+        if (expired != null) {
+            return AuthenticationResult.failure(expired);
+        }
+        if (!signedByEither(read.token(), registered.get())) {
+            return AuthenticationResult.failure("token signature of " + who
+                    + " matches neither its primary nor its secondary key");
+        }
+        return AuthenticationResult.success(claimed);
+    }
+
+    @Override
+    public AuthenticationResult authenticateSas(IdentityId claimed, String sasToken, List<String> authChain) {
+        if (claimed == null) {
+            return AuthenticationResult.failure("no identity claimed");
+        }
+        String who = LogSafe.quote(claimed.toString());
+        String malformed = AuthChain.shapeFailure(claimed, who, authChain);
+        if (malformed != null) {
+            return AuthenticationResult.failure(malformed);
+        }
+        if (authChain.size() == 1) {
+            return authenticateSas(claimed, sasToken);
+        }
+        ReadToken read = readToken(claimed, who, sasToken);
+        if (read.failure() != null) {
+            return AuthenticationResult.failure(read.failure());
+        }
+        AuthChain.Resolved chain = AuthChain.resolve(registry, claimed, who, authChain);
+        if (chain.failure() != null) {
+            return AuthenticationResult.failure(chain.failure());
+        }
+        String expired = expiryFailure(read.token(), who);
+        if (expired != null) {
+            return AuthenticationResult.failure(expired);
+        }
+        if (!signedByEither(read.token(), chain.actor())) {
+            return AuthenticationResult.failure("token signature of " + who + " matches neither the primary nor the "
+                    + "secondary key of the actor " + LogSafe.quote(chain.actor().id().toString())
+                    + " (the last element of its auth chain)");
+        }
+        return AuthenticationResult.success(claimed);
+    }
+
+    /** A parsed token whose audience is {@code claimed} on an accepted host, or why not. */
+    private record ReadToken(SasToken token, String failure) {
+    }
+
+    private ReadToken readToken(IdentityId claimed, String who, String sasToken) {
         SasToken token;
         Audience audience;
         try {
             token = SasToken.parse(sasToken);
             audience = Audience.parse(token.audience());
         } catch (MalformedTokenException malformed) {
-            return AuthenticationResult.failure("malformed SAS token for " + who + ": " + malformed.getMessage());
+            return new ReadToken(null, "malformed SAS token for " + who + ": " + malformed.getMessage());
         }
         Hosts accepted = hosts;
         if (!accepted.accepts(audience.host())) {
-            return AuthenticationResult.failure("token audience host " + LogSafe.quote(audience.host())
+            return new ReadToken(null, "token audience host " + LogSafe.quote(audience.host())
                     + " is not accepted for " + who + ": expected the IoT hub host " + LogSafe.quote(accepted.iotHub())
                     + " or the gateway host " + LogSafe.quote(accepted.gateway()));
         }
         if (!audience.names(claimed)) {
-            return AuthenticationResult.failure("token audience names identity "
+            return new ReadToken(null, "token audience names identity "
                     + LogSafe.quote(audience.identity().toString()) + ", but the client claims to be " + who);
         }
-        Optional<Identity> registered = registry.get(claimed);
-        if (registered.isEmpty()) {
-            return AuthenticationResult.failure("unknown identity " + who + " (not registered)");
-        }
+        return new ReadToken(token, null);
+    }
+
+    private String expiryFailure(SasToken token, String who) {
         Instant now = clock.instant();
         if (token.expirySeconds() <= now.minus(CLOCK_SKEW).getEpochSecond()) {
-            return AuthenticationResult.failure("token of " + who + " expired at "
-                    + Instant.ofEpochSecond(token.expirySeconds()) + " (now " + now.truncatedTo(ChronoUnit.SECONDS)
-                    + ", clock skew allowed " + CLOCK_SKEW.toMinutes() + " minutes)");
+            return "token of " + who + " expired at " + Instant.ofEpochSecond(token.expirySeconds()) + " (now "
+                    + now.truncatedTo(ChronoUnit.SECONDS) + ", clock skew allowed " + CLOCK_SKEW.toMinutes()
+                    + " minutes)";
         }
-        if (!signedByEither(token, registered.get())) {
-            return AuthenticationResult.failure("token signature of " + who
-                    + " matches neither its primary nor its secondary key");
-        }
-        return AuthenticationResult.success(claimed);
+        return null;
     }
 
     private static boolean signedByEither(SasToken token, Identity identity) {

@@ -15,9 +15,14 @@ public final class SasTokenFactory {
      * @param expiryEpochSeconds when the token expires
      */
     public static String create(String host, IdentityId id, String base64Key, long expiryEpochSeconds) {
+        return create(host, id, Base64.getDecoder().decode(base64Key), expiryEpochSeconds);
+    }
+
+    /** @param key the decoded symmetric key, not empty */
+    static String create(String host, IdentityId id, byte[] key, long expiryEpochSeconds) {
         String resource = UrlCoding.encode(audience(host, id));
         String expiry = Long.toString(expiryEpochSeconds);
-        byte[] signature = SasSignature.compute(Base64.getDecoder().decode(base64Key), resource, expiry);
+        byte[] signature = SasSignature.compute(key, resource, expiry);
         return SasToken.PREFIX + "sr=" + resource
                 + "&sig=" + UrlCoding.encode(Base64.getEncoder().encodeToString(signature))
                 + "&se=" + expiry;

@@ -1,21 +1,23 @@
 package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.identity.Authenticator;
+import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.store.MessageStore;
 import java.time.Duration;
 
 /** What every connection of the head shares: services, limits and the general broker. */
 record HubContext(
         ServiceSlot<Authenticator> authenticator,
+        ServiceSlot<IdentityRegistry> registry,
         ServiceSlot<MessageStore> store,
         TelemetryIngest ingest,
         ConnectionRegistry connections,
-        InputSubscriptions inputSubscriptions,
+        PersistentSubscriptions persistentSubscriptions,
         UserTopicBroker userTopics,
-        int maxInflightToModule,
+        int maxInflightToClient,
         int maxPendingAcks,
         int maxMessageBytes,
-        Duration moduleAckTimeout,
+        Duration clientAckTimeout,
         TwinRequests twins,
         MethodCalls methods) {
 }

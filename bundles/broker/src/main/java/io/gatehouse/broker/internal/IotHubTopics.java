@@ -3,14 +3,16 @@ package io.gatehouse.broker.internal;
 import io.gatehouse.api.identity.IdentityId;
 
 /**
- * The IoT Hub MQTT topic names this head serves itself. Everything under {@code devices/} and
- * {@code $iothub/} belongs to the hub and is only ever allowed for the connection's own identity;
+ * The IoT Hub MQTT topic names this head serves itself. Everything under {@code devices/},
+ * {@code $iothub/}, {@code $edgehub/} and {@code $gatehouse/} (Gatehouse's own extensions, such as
+ * the device scope) belongs to the hub and is only ever allowed for the connection's own identity;
  * every other topic is a user topic for the embedded general broker.
  */
 final class IotHubTopics {
 
     private static final String DEVICES = "devices/";
     private static final String EVENTS = "messages/events";
+    private static final String DEVICEBOUND = "messages/devicebound/";
 
     private IotHubTopics() {
     }
@@ -18,7 +20,7 @@ final class IotHubTopics {
     /** Whether the topic name or filter belongs to the IoT Hub namespace. */
     static boolean isHubTopic(String topic) {
         return topic.startsWith(DEVICES) || topic.startsWith("$iothub/") || topic.equals("devices")
-                || topic.startsWith("$edgehub/");
+                || topic.startsWith("$edgehub/") || topic.startsWith("$gatehouse/");
     }
 
     /** The telemetry topic of an identity without its property bag: computed once per connection. */
@@ -52,13 +54,38 @@ final class IotHubTopics {
     }
 
     /**
-     * Subscriptions the IoT Hub SDKs make for twins, methods and cloud-to-device messages. They are
-     * accepted; twins and methods are served on them, C2D arrives with its own capability.
+     * Whether a subscription filter asks for the cloud-to-device messages of {@code identity}, a
+     * device: {@code devices/{d}/messages/devicebound/#}. Modules get none (reference §8).
      */
-    static boolean isAcceptedServiceFilter(String filter, IdentityId identity) {
-        return filter.equals("$iothub/twin/res/#") || filter.equals("$iothub/twin/PATCH/properties/desired/#")
-                || filter.equals("$iothub/methods/POST/#")
-                || filter.equals(ownPrefix(identity) + "messages/devicebound/#");
+    static boolean isCloudToDeviceFilter(String filter, IdentityId identity) {
+        return !identity.isModule() && filter.equals(ownPrefix(identity) + DEVICEBOUND + "#");
+    }
+
+    /**
+     * A module's {@code devices/{d}/modules/{m}/messages/devicebound/#}: granted so that an SDK
+     * asking for it can open, but nothing is ever delivered on it.
+     */
+    static boolean isIgnoredModuleDeviceboundFilter(String filter, IdentityId identity) {
+        return identity.isModule() && filter.equals(ownPrefix(identity) + DEVICEBOUND + "#");
+    }
+
+    /**
+     * Subscriptions the IoT Hub SDKs make for twins and methods, and the answers to device-scope
+     * requests; they are accepted and served.
+     */
+    static boolean isAcceptedServiceFilter(String filter) {
+        return filter.equals(TwinTopics.RESPONSES_FILTER) || filter.equals(TwinTopics.DESIRED_FILTER)
+                || filter.equals(MethodTopics.REQUESTS_FILTER) || filter.equals(ScopeTopics.RESPONSES_FILTER);
+    }
+
+    /** {@code devices/{d}/messages/devicebound/{bag}}: where a cloud-to-device message reaches its device. */
+    static String cloudToDeviceTopic(String deviceId, String propertyBag) {
+        return DEVICES + deviceId + "/" + DEVICEBOUND + propertyBag;
+    }
+
+    /** The {@code $.to} of a cloud-to-device message, as IoT Hub sets it. */
+    static String cloudToDeviceAddress(String deviceId) {
+        return "/" + DEVICES + deviceId + "/messages/deviceBound";
     }
 
     /** {@code devices/{d}/modules/{m}/inputs/{input}/{bag}}: where a routed message reaches a module. */

@@ -6,6 +6,7 @@ import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.message.SystemProperties;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection of the MQTT head. IoT Hub topics are served here: telemetry is routed
- * and stored before its PUBACK, module inputs are delivered from the store. User topics go to the
- * general broker through a {@link UserTopicRelay}. Everything here runs on the channel's event loop.
+ * and stored before its PUBACK, module inputs and cloud-to-device messages are delivered from the
+ * store, a child gateway's device-scope requests are answered. User topics go to the general
+ * broker through a {@link UserTopicRelay}. Everything here runs on the channel's event loop.
  */
 final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
@@ -51,13 +53,18 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     private final HubContext hub;
     private Channel channel;
     private IdentityId identity;
+    /** The gateway holding this connection on behalf of {@code identity} (auth chain), or null when direct. */
+    private String actor;
     private String telemetryTopic;
     private long enqueuedMillis;
     private String enqueuedTime;
     private boolean cleanSession;
     private boolean graceful;
     private final PacketIds packetIds = new PacketIds();
-    private ModuleInputDelivery delivery;
+    /** Module inputs (a module) or cloud-to-device messages (a device), while subscribed. */
+    private QueueDelivery delivery;
+    /** The granted QoS of {@code $gatehouse/scope/res/#}, or null while not subscribed. */
+    private MqttQoS scopeResponsesQos;
     private UserTopicRelay relay;
     private int pendingAcks;
     /** Batches of this connection handed to the ingest thread and not finished: later ones queue behind them. */
@@ -163,14 +170,15 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                     "client " + clientId + " is anonymous: a username and a SAS token password are required");
             return;
         }
-        IdentityId claimed;
+        UsernameParser.Username username;
         try {
-            claimed = UsernameParser.identityOf(connect.payload().userName());
+            username = UsernameParser.parse(connect.payload().userName());
         } catch (IllegalArgumentException e) {
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD,
                     "client " + clientId + ": malformed username: " + e.getMessage());
             return;
         }
+        IdentityId claimed = username.identity();
         if (!claimed.toString().equals(clientId)) {
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED,
                     "client id " + clientId + " does not match identity " + claimed + " in the username");
@@ -183,13 +191,25 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         String token = new String(connect.payload().passwordInBytes(), StandardCharsets.UTF_8);
-        AuthenticationResult result = authenticator.authenticateSas(claimed, token);
+        String chain = username.onBehalfOf() ? " (auth chain " + String.join(";", username.authChain()) + ")" : "";
+        AuthenticationResult result;
+        try {
+            result = username.onBehalfOf()
+                    ? authenticator.authenticateSas(claimed, token, username.authChain())
+                    : authenticator.authenticateSas(claimed, token);
+        } catch (RuntimeException | AbstractMethodError e) {
+            // AbstractMethodError: an authenticator built against an API without auth chains
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    "client " + clientId + chain + ": the authenticator failed: " + e);
+            return;
+        }
         if (!result.succeeded()) {
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-                    "client " + clientId + " failed authentication: " + result.failureReason());
+                    "client " + clientId + chain + " failed authentication: " + result.failureReason());
             return;
         }
         identity = result.identity();
+        actor = username.onBehalfOf() ? username.actor() : null;
         telemetryTopic = IotHubTopics.telemetryTopic(identity);
         cleanSession = connect.variableHeader().isCleanSession();
         int keepAlive = connect.variableHeader().keepAliveTimeSeconds();
@@ -199,22 +219,26 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                     java.util.concurrent.TimeUnit.SECONDS));
         }
         hub.connections().register(identity, this);
-        boolean resumeInputs = false;
+        boolean resumeDelivery = false;
         if (cleanSession) {
-            hub.inputSubscriptions().remove(identity);
+            hub.persistentSubscriptions().remove(identity);
         } else {
-            resumeInputs = hub.inputSubscriptions().contains(identity);
+            resumeDelivery = hub.persistentSubscriptions().contains(identity);
         }
         channel.writeAndFlush(MqttMessageBuilders.connAck()
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
-                .sessionPresent(!cleanSession && resumeInputs)
+                .sessionPresent(!cleanSession && resumeDelivery)
                 .build());
-        LOG.info("{} connected from {}", identity, channel.remoteAddress());
+        if (actor != null) {
+            LOG.info("{} connected on behalf of {} from {}{}", actor, identity, channel.remoteAddress(), chain);
+        } else {
+            LOG.info("{} connected from {}", identity, channel.remoteAddress());
+        }
         if (connect.variableHeader().isWillFlag() || !cleanSession) {
             // the general broker must know this client now: to keep its will, or its persistent session
             relay = new UserTopicRelay(this, hub.userTopics(), hub.maxMessageBytes(), cleanSession, connect);
         }
-        if (resumeInputs) startDelivery(MqttQoS.AT_LEAST_ONCE);
+        if (resumeDelivery) startDelivery(MqttQoS.AT_LEAST_ONCE);
     }
 
     private void refuse(MqttConnectReturnCode code, String reason) {
@@ -242,6 +266,10 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         }
         if (MethodTopics.isMethodTopic(topic)) {
             onMethodResponse(publish, topic, qos);
+            return;
+        }
+        if (ScopeTopics.isGatehouseTopic(topic)) {
+            onScopeRequest(publish, topic, qos);
             return;
         }
         String bag = IotHubTopics.telemetryPropertyBag(topic, telemetryTopic);
@@ -296,6 +324,32 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         if (qos == MqttQoS.AT_LEAST_ONCE) {
             channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
         }
+    }
+
+    /**
+     * A child gateway asks for its device scope. The registry is read here on the event loop, as
+     * authentication reads it; nothing is stored, so a QoS 1 request is acknowledged after the
+     * answer (possibly before the PUBACK of telemetry published just before it).
+     */
+    private void onScopeRequest(MqttPublishMessage publish, String topic, MqttQoS qos) {
+        String rid = ScopeTopics.requestRid(topic);
+        if (rid == null) {
+            closeBecause("may not publish to " + topic + " (Gatehouse serves $gatehouse/scope/GET/?$rid={rid})");
+            return;
+        }
+        ScopeRequests.Answer answer = ScopeRequests.answer(hub.registry().get(), identity, actor);
+        MqttQoS answerQos = scopeResponsesQos;
+        if (answerQos != null) {
+            int packetId = answerQos == MqttQoS.AT_LEAST_ONCE ? packetIds.allocate(answer) : 0;
+            if (packetId == 0) answerQos = MqttQoS.AT_MOST_ONCE; // QoS 0, or every id in flight
+            channel.write(MqttMessageBuilders.publish().topicName(ScopeTopics.response(answer.status(), rid))
+                    .qos(answerQos).retained(false).messageId(packetId)
+                    .payload(Unpooled.wrappedBuffer(answer.body())).build());
+        }
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            channel.write(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
+        }
+        channel.flush();
     }
 
     /** The publishes of one read are stored together; their PUBACKs go out together. */
@@ -389,7 +443,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
     private void onPubAck(int packetId) {
         Object origin = packetIds.release(packetId);
-        if (origin instanceof ModuleInputDelivery.InFlight inFlight) {
+        if (origin instanceof QueueDelivery.InFlight inFlight) {
             inFlight.delivery().acknowledged(inFlight);
         } else if (origin instanceof UserTopicRelay.Relayed relayed) {
             relayed.relay().clientAcknowledged(relayed.backendPacketId());
@@ -404,7 +458,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         int[] codes = new int[requested.size()];
         List<MqttTopicSubscription> forUserTopics = new ArrayList<>();
         List<Integer> userIndexes = new ArrayList<>();
-        MqttQoS inputQos = null;
+        MqttQoS deliveryQos = null;
         boolean methods = false;
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription s = requested.get(i);
@@ -413,11 +467,16 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             if (!IotHubTopics.isHubTopic(filter)) {
                 userIndexes.add(i);
                 forUserTopics.add(new MqttTopicSubscription(filter, MqttQoS.valueOf(granted)));
-            } else if (IotHubTopics.isModuleInputFilter(filter, identity)) {
+            } else if (IotHubTopics.isModuleInputFilter(filter, identity)
+                    || IotHubTopics.isCloudToDeviceFilter(filter, identity)) {
                 codes[i] = granted;
-                inputQos = MqttQoS.valueOf(granted);
-            } else if (IotHubTopics.isAcceptedServiceFilter(filter, identity)) {
+                deliveryQos = MqttQoS.valueOf(granted);
+            } else if (IotHubTopics.isIgnoredModuleDeviceboundFilter(filter, identity)) {
                 codes[i] = granted;
+                LOG.info("{} subscribed to {}: ignored, modules get no cloud-to-device messages", identity, filter);
+            } else if (IotHubTopics.isAcceptedServiceFilter(filter)) {
+                codes[i] = granted;
+                if (filter.equals(ScopeTopics.RESPONSES_FILTER)) scopeResponsesQos = MqttQoS.valueOf(granted);
                 if (filter.equals(TwinTopics.RESPONSES_FILTER)) twinResponsesSubscribed = true;
                 if (filter.equals(TwinTopics.DESIRED_FILTER)) desiredPatchesSubscribed = true;
                 if (filter.equals(MethodTopics.REQUESTS_FILTER)) {
@@ -435,9 +494,9 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         } else {
             relay().subscribe(messageId, forUserTopics, codes, userIndexes);
         }
-        if (inputQos != null) {
-            if (!cleanSession) hub.inputSubscriptions().add(identity);
-            startDelivery(inputQos);
+        if (deliveryQos != null) {
+            if (!cleanSession) hub.persistentSubscriptions().add(identity);
+            startDelivery(deliveryQos);
         }
         if (methods) hub.methods().subscribed(this); // after the SUBACK: calls waiting for this client follow it
     }
@@ -452,9 +511,12 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         for (String filter : unsubscribe.payload().topics()) {
             if (!IotHubTopics.isHubTopic(filter)) {
                 forUserTopics.add(filter);
-            } else if (IotHubTopics.isModuleInputFilter(filter, identity)) {
-                hub.inputSubscriptions().remove(identity);
+            } else if (IotHubTopics.isModuleInputFilter(filter, identity)
+                    || IotHubTopics.isCloudToDeviceFilter(filter, identity)) {
+                hub.persistentSubscriptions().remove(identity);
                 stopDelivery();
+            } else if (filter.equals(ScopeTopics.RESPONSES_FILTER)) {
+                scopeResponsesQos = null;
             } else if (filter.equals(TwinTopics.RESPONSES_FILTER)) {
                 twinResponsesSubscribed = false;
             } else if (filter.equals(TwinTopics.DESIRED_FILTER)) {
@@ -473,12 +535,16 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
+    /** A module gets its inputs, a device its cloud-to-device messages. */
     private void startDelivery(MqttQoS qos) {
         if (delivery != null) {
             delivery.endpointAvailable(); // subscribed again: no waiting out a backoff
             return;
         }
-        delivery = new ModuleInputDelivery(this, hub.store(), hub.maxInflightToModule(), qos, hub.moduleAckTimeout());
+        DeliveryQueue queue = identity.isModule()
+                ? DeliveryQueue.moduleInputs(identity)
+                : DeliveryQueue.cloudToDevice(identity.deviceId());
+        delivery = new QueueDelivery(this, queue, hub.store(), hub.maxInflightToClient(), qos, hub.clientAckTimeout());
         delivery.start();
     }
 

@@ -2,6 +2,7 @@ package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.method.MethodInvocationException;
 import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.method.MethodRequest;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * being replaced, the plain listener and established connections are not touched. It serves
  * twin requests from the {@link TwinStore} and, as a {@link DesiredPropertiesListener}, passes
  * desired changes on to subscribed clients. As a {@link MethodInvoker} it calls direct methods on
- * the clients it holds.
+ * the clients it holds. It delivers module inputs and cloud-to-device messages from the store, and
+ * answers child gateways' device-scope requests from the {@link IdentityRegistry}.
  */
 @Component(service = {DesiredPropertiesListener.class, MethodInvoker.class}, immediate = true,
         configurationPid = "io.gatehouse.broker")
@@ -76,11 +78,11 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
         @AttributeDefinition(description = "Largest MQTT packet accepted, in bytes (IoT Hub: 256 KiB)")
         int maxMessageBytes() default 262144;
 
-        @AttributeDefinition(description = "Publishes to one module in flight before its PUBACKs")
+        @AttributeDefinition(description = "Publishes to one module (inputs) or device (cloud-to-device) in flight before its PUBACKs")
         int maxInflightToModule() default 100;
 
-        @AttributeDefinition(description = "Seconds a module has to acknowledge a QoS 1 input publish before it is sent again "
-                + "(with the DUP flag, after the retry backoff); at least 1")
+        @AttributeDefinition(description = "Seconds a module (or a device, for cloud-to-device messages) has to acknowledge a "
+                + "QoS 1 publish from the store before it is sent again (with the DUP flag, after the retry backoff); at least 1")
         int moduleAckTimeoutSecs() default 30;
 
         @AttributeDefinition(description = "Unacknowledged publishes of one client before the hub stops reading its socket")
@@ -100,6 +102,7 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
     }
 
     private final ServiceSlot<Authenticator> authenticator = new ServiceSlot<>();
+    private final ServiceSlot<IdentityRegistry> registry = new ServiceSlot<>();
     private final ServiceSlot<MessageRouter> router = new ServiceSlot<>();
     private final ServiceSlot<MessageStore> store = new ServiceSlot<>();
     private final ServiceSlot<TwinStore> twinStore = new ServiceSlot<>();
@@ -126,6 +129,17 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
 
     void unbindAuthenticator(Authenticator a) {
         authenticator.clear(a);
+    }
+
+    /** Answers the device-scope requests of child gateways ({@code $gatehouse/scope/…}). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindIdentityRegistry(IdentityRegistry r) {
+        registry.set(r);
+    }
+
+    void unbindIdentityRegistry(IdentityRegistry r) {
+        registry.clear(r);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -195,8 +209,9 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
             twins = new TwinRequests(twinStore, config.maxQueuedTwinRequests());
             connections = new ConnectionRegistry();
             methods = new MethodCalls(connections);
-            HubContext hub = new HubContext(authenticator, store, ingest, connections,
-                    new InputSubscriptions(Path.of(config.stateDirectory(), "input-subscriptions")),
+            HubContext hub = new HubContext(authenticator, registry, store, ingest, connections,
+                    // the file keeps its first name: sessions persisted by earlier versions stay valid
+                    new PersistentSubscriptions(Path.of(config.stateDirectory(), "input-subscriptions")),
                     userTopics, config.maxInflightToModule(), config.maxPendingAcks(), config.maxMessageBytes(),
                     Duration.ofSeconds(config.moduleAckTimeoutSecs()), twins, methods);
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-mqtt-accept"));

@@ -93,6 +93,31 @@ final class PropertyBag {
         return out.toString();
     }
 
+    /**
+     * The property bag of a cloud-to-device message, as IoT Hub sends it: {@code $.mid},
+     * {@code $.to} (always {@code /devices/{d}/messages/deviceBound}), {@code $.cid}, {@code $.ct},
+     * {@code $.ce}, {@code $.exp} when set, {@code iothub-ack} from the message's {@code ack}, then the
+     * application properties.
+     */
+    static String encodeCloudToDevice(Message message, String deviceId) {
+        StringBuilder out = new StringBuilder(128);
+        appendIfSet(out, "$.mid", message.systemProperty(SystemProperties.MESSAGE_ID));
+        append(out, "$.to", IotHubTopics.cloudToDeviceAddress(deviceId));
+        appendIfSet(out, "$.cid", message.systemProperty(SystemProperties.CORRELATION_ID));
+        appendIfSet(out, "$.ct", message.systemProperty(SystemProperties.CONTENT_TYPE));
+        appendIfSet(out, "$.ce", message.systemProperty(SystemProperties.CONTENT_ENCODING));
+        appendIfSet(out, "$.exp", message.systemProperty(SystemProperties.EXPIRY_TIME));
+        appendIfSet(out, "iothub-ack", message.systemProperty(SystemProperties.ACK));
+        for (Map.Entry<String, String> e : message.properties().entrySet()) {
+            append(out, e.getKey(), e.getValue());
+        }
+        return out.toString();
+    }
+
+    private static void appendIfSet(StringBuilder out, String key, String value) {
+        if (value != null) append(out, key, value);
+    }
+
     private static void append(StringBuilder out, String key, String value) {
         if (out.length() > 0) out.append('&');
         out.append(encodePart(key)).append('=').append(encodePart(value));

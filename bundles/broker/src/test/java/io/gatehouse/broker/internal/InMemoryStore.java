@@ -34,7 +34,8 @@ final class InMemoryStore implements MessageStore {
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String closedReason;
-    private Consumer current;
+    /** One consumer per endpoint id or prefix, as the store contract has it. */
+    private final java.util.Map<String, Consumer> consumers = new java.util.HashMap<>();
 
     void holdAppends() {
         gate = new CountDownLatch(1);
@@ -113,7 +114,7 @@ final class InMemoryStore implements MessageStore {
                 it.remove();
                 count++;
             }
-            notify = count > 0 && current != null ? current.listener : null;
+            notify = count > 0 ? listeners() : null;
         }
         if (notify != null) notify.run();
         return count;
@@ -137,21 +138,48 @@ final class InMemoryStore implements MessageStore {
                 long expiry = t.timeToLiveSecs() < 0 ? StoredMessage.NEVER : now + t.timeToLiveSecs() * 1000;
                 log.add(new StoredMessage(t.endpointId(), t.priority(), log.size(), message, expiry));
             }
-            notify = current != null ? current.listener : null;
+            notify = listeners();
         }
         if (notify != null) notify.run();
     }
 
-    @Override
-    public synchronized QueueConsumer consume(String prefix) {
-        if (current != null) current.close();
-        current = new Consumer(prefix);
-        return current;
+    /** Wakes every consumer, as a store that does not bother to tell which queue grew. */
+    private Runnable listeners() {
+        List<Runnable> all = consumers.values().stream().map(c -> c.listener).filter(java.util.Objects::nonNull).toList();
+        return () -> all.forEach(Runnable::run);
+    }
+
+    /** The contract's matching: the endpoint id itself, or every id under a prefix ending with {@code /}. */
+    private static boolean matches(String consumed, String endpointId) {
+        return consumed.endsWith("/") ? endpointId.startsWith(consumed) : endpointId.equals(consumed);
     }
 
     @Override
+    public synchronized QueueConsumer consume(String endpointIdOrPrefix) {
+        Consumer previous = consumers.get(endpointIdOrPrefix);
+        if (previous != null) previous.close();
+        Consumer c = new Consumer(endpointIdOrPrefix);
+        consumers.put(endpointIdOrPrefix, c);
+        return c;
+    }
+
+    /** Every message appended to the endpoint, in order. */
+    synchronized List<Message> messagesOf(String endpointId) {
+        return log.stream().filter(m -> m.endpointId().equals(endpointId)).map(StoredMessage::message).toList();
+    }
+
+    /** Messages of the endpoint not yet settled (acknowledged, expired or dead-lettered). */
+    synchronized long pending(String endpointId) {
+        return log.stream().filter(m -> m.endpointId().equals(endpointId) && !isSettled(m.index())).count();
+    }
+
+    /** Per endpoint (all priorities together): pending, appended and delivered counts. */
+    @Override
     public synchronized List<QueueStatus> queues() {
-        return List.of();
+        return log.stream().map(StoredMessage::endpointId).distinct().map(e -> new QueueStatus(e, 0, pending(e),
+                log.stream().filter(m -> m.endpointId().equals(e)).count(),
+                log.stream().filter(m -> m.endpointId().equals(e) && acknowledged.contains(m.index())).count(),
+                log.stream().filter(m -> m.endpointId().equals(e) && expired.contains(m.index())).count())).toList();
     }
 
     private final class Consumer implements QueueConsumer {
@@ -173,7 +201,7 @@ final class InMemoryStore implements MessageStore {
                 }
                 while (next < log.size()) {
                     StoredMessage m = log.get(next++);
-                    if (m.endpointId().startsWith(prefix) && !isSettled(m.index())) return m;
+                    if (matches(prefix, m.endpointId()) && !isSettled(m.index())) return m;
                 }
                 return null;
             }
@@ -218,7 +246,7 @@ final class InMemoryStore implements MessageStore {
         @Override
         public void close() {
             synchronized (InMemoryStore.this) {
-                if (current == this) current = null;
+                consumers.remove(prefix, this);
             }
         }
     }

@@ -2,7 +2,6 @@ package io.gatehouse.broker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.route.RouteTarget;
@@ -42,9 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModuleInputDeliveryTest {
     private static final String INPUT = "edge1/sink/in1";
-    private static final Authenticator AUTH = (claimed, token) -> token.equals("token-" + claimed)
-            ? AuthenticationResult.success(claimed)
-            : AuthenticationResult.failure("bad token");
+    private static final Authenticator AUTH = new TokenAuthenticator();
 
     @TempDir
     Path state;
@@ -86,8 +83,8 @@ class ModuleInputDeliveryTest {
         stores.set(store);
         ConnectionRegistry connections = new ConnectionRegistry();
         methods = new MethodCalls(connections);
-        HubContext hub = new HubContext(auth, stores, null, connections,
-                new InputSubscriptions(state.resolve("input-subscriptions")), null, 10, 1000, 262144,
+        HubContext hub = new HubContext(auth, new ServiceSlot<>(), stores, null, connections,
+                new PersistentSubscriptions(state.resolve("input-subscriptions")), null, 10, 1000, 262144,
                 Duration.ofSeconds(1), null, methods);
         channel = new EmbeddedChannel(failing, new MqttConnection(hub));
         channel.freezeTime();

@@ -3,7 +3,6 @@ package io.gatehouse.broker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.message.SystemProperties;
 import io.gatehouse.api.route.EndpointIds;
@@ -46,9 +45,7 @@ class ModuleInputRetryTest {
     private static final String INPUTS_FILTER = "devices/edge1/modules/sink/inputs/#";
     private static final String TELEMETRY = "devices/dev1/messages/events/";
 
-    private static final Authenticator AUTH = (claimed, token) -> token.equals("token-" + claimed)
-            ? AuthenticationResult.success(claimed)
-            : AuthenticationResult.failure("bad token for " + claimed);
+    private static final Authenticator AUTH = new TokenAuthenticator();
 
     /** Device telemetry goes to edge1/sink input "in1", with the TTL its property "ttl" gives (none without). */
     private static final MessageRouter ROUTER = m -> m.systemProperty(SystemProperties.CONNECTION_MODULE_ID) == null

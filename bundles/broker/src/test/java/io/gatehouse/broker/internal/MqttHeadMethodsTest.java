@@ -3,7 +3,6 @@ package io.gatehouse.broker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.method.MethodInvocationException;
@@ -39,9 +38,7 @@ class MqttHeadMethodsTest {
     private static final IdentityId SINK = IdentityId.module("edge1", "sink");
     private static final IdentityId DEV1 = IdentityId.device("dev1");
 
-    private static final Authenticator AUTH = (claimed, token) -> token.equals("token-" + claimed)
-            ? AuthenticationResult.success(claimed)
-            : AuthenticationResult.failure("bad token for " + claimed);
+    private static final Authenticator AUTH = new TokenAuthenticator();
 
     @TempDir
     static Path state;

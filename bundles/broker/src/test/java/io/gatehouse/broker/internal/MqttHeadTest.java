@@ -3,7 +3,6 @@ package io.gatehouse.broker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.message.SystemProperties;
@@ -49,9 +48,7 @@ class MqttHeadTest {
     }
 
     /** Accepts "token-{identity}" so the head's CONNECT handling is tested apart from SAS crypto. */
-    private static final Authenticator AUTH = (claimed, token) -> token.equals("token-" + claimed)
-            ? AuthenticationResult.success(claimed)
-            : AuthenticationResult.failure("bad token for " + claimed);
+    private static final Authenticator AUTH = new TokenAuthenticator();
 
     /** Routes device telemetry to edge1/sink input "in1", other telemetry nowhere. */
     private static final MessageRouter ROUTER = m -> m.systemProperty(SystemProperties.CONNECTION_MODULE_ID) == null

@@ -3,7 +3,6 @@ package io.gatehouse.broker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,9 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** How the TLS listener's configuration and the absence of certificates play out, each on a fresh head. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttHeadTlsConfigTest {
-    private static final Authenticator AUTH = (claimed, token) -> token.equals("token-" + claimed)
-            ? AuthenticationResult.success(claimed)
-            : AuthenticationResult.failure("bad token");
+    private static final Authenticator AUTH = new TokenAuthenticator();
 
     @TempDir
     static Path dir;

@@ -3,7 +3,6 @@ package io.gatehouse.broker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.message.SystemProperties;
 import io.gatehouse.api.route.EndpointIds;
@@ -48,9 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MqttHeadTlsTest {
     private static final String HOST = "hub.example.net";
-    private static final Authenticator AUTH = (claimed, token) -> token.equals("token-" + claimed)
-            ? AuthenticationResult.success(claimed)
-            : AuthenticationResult.failure("bad token for " + claimed);
+    private static final Authenticator AUTH = new TokenAuthenticator();
     private static final MessageRouter ROUTER = m -> m.systemProperty(SystemProperties.CONNECTION_MODULE_ID) == null
             ? List.of(new RouteTarget(EndpointIds.moduleInput("edge1", "sink", "in1"), 0, -1))
             : List.of();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityId;
 import java.io.IOException;
@@ -37,9 +36,7 @@ class MqttHeadTwinTest {
     private static final IdentityId DEV1 = IdentityId.device("dev1");
     private static final IdentityId SINK = IdentityId.module("edge1", "sink");
 
-    private static final Authenticator AUTH = (claimed, token) -> token.equals("token-" + claimed)
-            ? AuthenticationResult.success(claimed)
-            : AuthenticationResult.failure("bad token for " + claimed);
+    private static final Authenticator AUTH = new TokenAuthenticator();
 
     @TempDir
     static Path state;

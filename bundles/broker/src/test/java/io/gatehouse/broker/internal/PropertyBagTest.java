@@ -61,4 +61,20 @@ class PropertyBagTest {
         assertThat(back.properties()).containsEntry("line", "3 & 4").containsEntry("k=v", "x/y");
         assertThat(back.systemProperties()).containsEntry(SystemProperties.CONTENT_TYPE, "application/json");
     }
+
+    @Test
+    void cloudToDeviceBagsCarryTheHubsAddressAndOnlyTheSystemPropertiesADeviceSees() {
+        Message m = Message.builder().property("a b", "c&d")
+                .systemProperty(SystemProperties.ACK, "negative")
+                .systemProperty(SystemProperties.CORRELATION_ID, "c/1")
+                .systemProperty(SystemProperties.MESSAGE_ID, "m1")
+                .systemProperty(SystemProperties.TO, "/devices/other/messages/deviceBound")
+                .systemProperty(SystemProperties.CONNECTION_DEVICE_ID, "sender")
+                .systemProperty(SystemProperties.ENQUEUED_TIME, "2026-01-01T00:00:00Z")
+                .build();
+        assertThat(PropertyBag.encodeCloudToDevice(m, "leaf 1")).isEqualTo(
+                "%24.mid=m1&%24.to=%2Fdevices%2Fleaf%201%2Fmessages%2FdeviceBound&%24.cid=c%2F1&iothub-ack=negative&a%20b=c%26d");
+        assertThat(PropertyBag.encodeCloudToDevice(Message.builder().build(), "d"))
+                .isEqualTo("%24.to=%2Fdevices%2Fd%2Fmessages%2FdeviceBound");
+    }
 }

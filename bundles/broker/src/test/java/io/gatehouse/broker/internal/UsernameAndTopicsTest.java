@@ -77,4 +77,56 @@ class UsernameAndTopicsTest {
         assertThat(IotHubTopics.isHubTopic("#")).isFalse();
         assertThat(IotHubTopics.moduleInputTopic(MOD, "in1", "a=1")).isEqualTo("devices/edge1/modules/filter/inputs/in1/a=1");
     }
+
+    @Test
+    void theAuthChainIsReadDecodedAndSplitInOrder() {
+        UsernameParser.Username plain = UsernameParser.parse("hub/leaf1/?api-version=1&auth-chain=leaf1;child1;parent");
+        assertThat(plain.identity()).isEqualTo(IdentityId.device("leaf1"));
+        assertThat(plain.authChain()).containsExactly("leaf1", "child1", "parent");
+        assertThat(plain.actor()).isEqualTo("parent");
+        UsernameParser.Username encoded = UsernameParser.parse(
+                "hub/child1/%24edgeHub/?auth-chain=child1%2F%24edgeHub%3Bchild1&api-version=1&DeviceClientType=x");
+        assertThat(encoded.authChain()).containsExactly("child1/$edgeHub", "child1");
+        assertThat(UsernameParser.parse("hub/a+b/?api-version=1&auth-chain=a+b;c").authChain()).containsExactly("a+b", "c");
+        UsernameParser.Username direct = UsernameParser.parse("hub/dev1/?api-version=1");
+        assertThat(direct.onBehalfOf()).isFalse();
+        assertThat(direct.authChain()).isEmpty();
+        assertThat(direct.actor()).isEqualTo("dev1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hub/leaf1/?api-version=1&auth-chain=", "hub/leaf1/?api-version=1&auth-chain=leaf1;;child1",
+        "hub/leaf1/?api-version=1&auth-chain=;child1", "hub/leaf1/?api-version=1&auth-chain=leaf1;child1;",
+        "hub/leaf1/?api-version=1&auth-chain=leaf1%3", "hub/leaf1/?api-version=1&auth-chain=a;b&auth-chain=a;b",
+        "hub/leaf1/?auth-chain=leaf1;child1"})
+    void malformedAuthChainsAreRefusedWithAReason(String username) {
+        assertThatThrownBy(() -> UsernameParser.parse(username))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("username");
+    }
+
+    @Test
+    void cloudToDeviceSubscriptionsAreADevicesOwn() {
+        assertThat(IotHubTopics.isCloudToDeviceFilter("devices/dev1/messages/devicebound/#", DEV)).isTrue();
+        assertThat(IotHubTopics.isCloudToDeviceFilter("devices/dev2/messages/devicebound/#", DEV)).isFalse();
+        assertThat(IotHubTopics.isCloudToDeviceFilter("devices/+/messages/devicebound/#", DEV)).isFalse();
+        assertThat(IotHubTopics.isCloudToDeviceFilter("devices/edge1/messages/devicebound/#", MOD)).isFalse();
+        assertThat(IotHubTopics.isCloudToDeviceFilter("devices/edge1/modules/filter/messages/devicebound/#", MOD)).isFalse();
+        assertThat(IotHubTopics.isIgnoredModuleDeviceboundFilter("devices/edge1/modules/filter/messages/devicebound/#", MOD))
+                .isTrue();
+        assertThat(IotHubTopics.isIgnoredModuleDeviceboundFilter("devices/dev1/messages/devicebound/#", DEV)).isFalse();
+        assertThat(IotHubTopics.cloudToDeviceTopic("dev1", "a=1")).isEqualTo("devices/dev1/messages/devicebound/a=1");
+        assertThat(IotHubTopics.isHubTopic("$gatehouse/scope/GET/?$rid=1")).isTrue();
+        assertThat(IotHubTopics.isAcceptedServiceFilter("$gatehouse/scope/res/#")).isTrue();
+        assertThat(IotHubTopics.isAcceptedServiceFilter("$gatehouse/#")).isFalse();
+    }
+
+    @Test
+    void scopeRequestsCarryTheirRid() {
+        assertThat(ScopeTopics.requestRid("$gatehouse/scope/GET/?$rid=7")).isEqualTo("7");
+        assertThat(ScopeTopics.requestRid("$gatehouse/scope/GET?x=1&$rid=ab")).isEqualTo("ab");
+        assertThat(ScopeTopics.requestRid("$gatehouse/scope/GET/")).isEmpty();
+        assertThat(ScopeTopics.requestRid("$gatehouse/scope/PUT/?$rid=7")).isNull();
+        assertThat(ScopeTopics.requestRid("$gatehouse/scope/GET/more/?$rid=7")).isNull();
+        assertThat(ScopeTopics.response(403, "7")).isEqualTo("$gatehouse/scope/res/403/?$rid=7");
+    }
 }

@@ -160,7 +160,7 @@ public final class DeploymentApi {
      * Every entry of modulesContent must be an object; returns the module twins' entries (all but
      * $edgeHub and $edgeAgent).
      */
-    private static Map<String, JsonNode> checkModules(ObjectNode modulesContent) throws ApiException {
+    static Map<String, JsonNode> checkModules(ObjectNode modulesContent) throws ApiException {
         Map<String, JsonNode> moduleTwins = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = modulesContent.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> module = it.next();
@@ -175,7 +175,7 @@ public final class DeploymentApi {
         return moduleTwins;
     }
 
-    private static ObjectNode objectField(ObjectNode parent, String field, String path) throws ApiException {
+    static ObjectNode objectField(ObjectNode parent, String field, String path) throws ApiException {
         JsonNode value = parent.get(field);
         if (value == null) {
             throw new ApiException(400, path + " is missing");

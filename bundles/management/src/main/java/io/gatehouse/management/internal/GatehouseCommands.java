@@ -53,14 +53,15 @@ public class GatehouseCommands {
         this.store = store;
     }
 
-    /** The registered identities, without keys. */
+    /** The registered identities, without keys, with their edge capability and parent. */
     public String identities() {
         IdentityRegistry r = registry;
         if (r == null) return "the identity registry is not available (bundle io.gatehouse.auth)";
         List<Identity> all = r.list().stream().sorted(Comparator.comparing((Identity i) -> i.id().toString())).toList();
         if (all.isEmpty()) return "no identities registered";
         StringBuilder out = new StringBuilder();
-        all.forEach(i -> out.append(i.id()).append('\n'));
+        all.forEach(i -> out.append(i.id()).append(i.edgeDevice() ? " (edge device)" : "")
+                .append(i.parentDeviceId() == null ? "" : " (parent " + i.parentDeviceId() + ")").append('\n'));
         return out.append(all.size()).append(all.size() == 1 ? " identity" : " identities").toString();
     }
 

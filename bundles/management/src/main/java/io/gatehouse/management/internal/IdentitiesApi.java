@@ -14,12 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /api/identities}: list identities (never their keys), register one, show the connection
- * string of one again, remove one. The registry may be null while its bundle is away: 503.
+ * {@code /api/identities}: list identities (never their keys), register one (optionally an edge
+ * device, or a device below one), show the connection string of one again, remove one. The
+ * registry may be null while its bundle is away: 503.
  */
 public final class IdentitiesApi {
     private static final Logger LOG = LoggerFactory.getLogger(IdentitiesApi.class);
-    private static final List<String> ADD_FIELDS = List.of("deviceId", "moduleId", "primaryKey", "secondaryKey");
+    private static final List<String> ADD_FIELDS = List.of("deviceId", "moduleId", "primaryKey", "secondaryKey",
+            "edgeDevice", "parentDeviceId");
 
     private final IdentityRegistry registry;
     private final ConnectionStrings connectionStrings;
@@ -54,11 +56,16 @@ public final class IdentitiesApi {
         ArrayNode array = mapper.createArrayNode();
         registry.list().stream()
                 .sorted(Comparator.comparing((Identity i) -> i.id().toString()))
-                .forEach(i -> array.add(idNode(i.id())));
+                .forEach(i -> array.add(describe(i)));
         return ApiResponse.ok(array);
     }
 
-    /** POST on the collection with {@code {"deviceId", "moduleId"?, "primaryKey"?, "secondaryKey"?}}. */
+    /**
+     * POST on the collection with {@code {"deviceId", "moduleId"?, "primaryKey"?, "secondaryKey"?,
+     * "edgeDevice"?, "parentDeviceId"?}}. Whether a module may be an edge device or have a parent,
+     * and whether the parent is a registered edge device, is the registry's to decide: its reason
+     * is the answer.
+     */
     public ApiResponse add(String path, byte[] body) {
         if (registry == null) return unavailable();
         if (path != null && !path.equals("/")) {
@@ -67,6 +74,8 @@ public final class IdentitiesApi {
         IdentityId id;
         String primaryKey;
         String secondaryKey;
+        boolean edgeDevice;
+        String parentDeviceId;
         try {
             ObjectNode request = JsonBodies.readObject(mapper, body, "the identity");
             JsonBodies.rejectUnknownFields(request, ADD_FIELDS, "");
@@ -75,17 +84,22 @@ public final class IdentitiesApi {
             id = new IdentityId(deviceId, moduleId);
             primaryKey = JsonBodies.text(request, "primaryKey", false, "");
             secondaryKey = JsonBodies.text(request, "secondaryKey", false, "");
+            edgeDevice = Boolean.TRUE.equals(JsonBodies.bool(request, "edgeDevice", ""));
+            parentDeviceId = JsonBodies.text(request, "parentDeviceId", false, "");
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.reason());
         }
         Identity added;
         try {
-            added = registry.add(id, primaryKey, secondaryKey);
+            // A plain identity keeps going through the call every registry version has.
+            added = edgeDevice || parentDeviceId != null
+                    ? registry.add(new Identity(id, primaryKey, secondaryKey, edgeDevice, parentDeviceId))
+                    : registry.add(id, primaryKey, secondaryKey);
         } catch (IllegalArgumentException refused) {
             String reason = refused.getMessage() == null ? "invalid identity" : refused.getMessage();
             return ApiResponse.error(refused instanceof IdentityExistsException ? 409 : 400, reason);
         }
-        LOG.info("Registered identity {}", added.id());
+        LOG.info("Registered identity {}", added);
         return new ApiResponse(201, answer(added));
     }
 
@@ -101,8 +115,14 @@ public final class IdentitiesApi {
         if (id == null) {
             return ApiResponse.error(405, "name the identity to remove: DELETE /api/identities/{deviceId}[/{moduleId}]");
         }
-        if (!registry.remove(id)) {
-            return notRegistered(id);
+        try {
+            if (!registry.remove(id)) {
+                return notRegistered(id);
+            }
+        } catch (IllegalArgumentException refused) {
+            // An edge device that still parents devices: they would be left with no way in.
+            return ApiResponse.error(409, refused.getMessage() == null ? "identity " + id + " cannot be removed"
+                    : refused.getMessage());
         }
         LOG.info("Removed identity {}", id);
         ObjectNode answer = idNode(id);
@@ -131,9 +151,17 @@ public final class IdentitiesApi {
     }
 
     private ObjectNode answer(Identity identity) {
-        ObjectNode answer = idNode(identity.id());
+        ObjectNode answer = describe(identity);
         answer.put("connectionString", connectionStrings.of(identity));
         return answer;
+    }
+
+    /** Ids, edge capability and parent: everything but the keys. */
+    private ObjectNode describe(Identity identity) {
+        ObjectNode node = idNode(identity.id());
+        node.put("edgeDevice", identity.edgeDevice());
+        if (identity.parentDeviceId() != null) node.put("parentDeviceId", identity.parentDeviceId());
+        return node;
     }
 
     private ObjectNode idNode(IdentityId id) {

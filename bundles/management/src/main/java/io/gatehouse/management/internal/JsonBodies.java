@@ -100,6 +100,19 @@ public final class JsonBodies {
         return text;
     }
 
+    /**
+     * A boolean field; null when absent or JSON null. Only JSON {@code true} and {@code false}: a
+     * string "true" or a 1 is refused, as a string field refuses a number.
+     */
+    public static Boolean bool(ObjectNode object, String field, String prefix) throws ApiException {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull()) return null;
+        if (!value.isBoolean()) {
+            throw new ApiException(400, prefix + field + " must be true or false, not " + describe(value));
+        }
+        return value.booleanValue();
+    }
+
     /** @throws ApiException 400 when {@code value} (named {@code path} in the reason) is not a JSON string */
     public static String string(JsonNode value, String path) throws ApiException {
         if (!value.isTextual()) {

@@ -2,6 +2,7 @@ package io.gatehouse.management.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.api.identity.Identity;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.message.Message;
 import io.gatehouse.api.route.RouteTarget;
@@ -23,10 +24,12 @@ class GatehouseCommandsTest {
         InMemoryIdentityRegistry registry = new InMemoryIdentityRegistry();
         registry.add(IdentityId.device("press-7"), "c2VjcmV0", null);
         registry.add(IdentityId.module("edge1", "filter"), null, null);
+        registry.add(new Identity(IdentityId.device("child1"), null, null, true, null));
+        registry.add(new Identity(IdentityId.device("sensor-3"), null, null, false, "child1"));
 
         String text = new GatehouseCommands(registry, null).identities();
 
-        assertThat(text).isEqualTo("edge1/filter\npress-7\n2 identities");
+        assertThat(text).isEqualTo("child1 (edge device)\nedge1/filter\npress-7\nsensor-3 (parent child1)\n4 identities");
         assertThat(text).doesNotContain("c2VjcmV0");
     }
 

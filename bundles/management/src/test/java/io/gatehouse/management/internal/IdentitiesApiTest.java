@@ -97,9 +97,80 @@ class IdentitiesApiTest {
 
         assertThat(answer.status()).isEqualTo(200);
         String text = mapper.writeValueAsString(answer.body());
-        assertThat(text).isEqualTo("[{\"deviceId\":\"edge1\",\"moduleId\":\"filter\"},"
-                + "{\"deviceId\":\"press-7\",\"moduleId\":null}]");
+        assertThat(text).isEqualTo("[{\"deviceId\":\"edge1\",\"moduleId\":\"filter\",\"edgeDevice\":false},"
+                + "{\"deviceId\":\"press-7\",\"moduleId\":null,\"edgeDevice\":false}]");
         assertThat(text).doesNotContain(KEY).doesNotContain("Key");
+    }
+
+    @Test
+    void anEdgeDeviceAndADeviceBelowItAreRegisteredListedAndShownWithTheirPlace() throws Exception {
+        ApiResponse edge = api.add(null, json("{'deviceId': 'child1', 'edgeDevice': true, 'primaryKey': '" + KEY + "'}"));
+        assertThat(edge.status()).isEqualTo(201);
+        assertThat(edge.body().get("edgeDevice").asBoolean()).isTrue();
+        assertThat(edge.body().has("parentDeviceId")).isFalse();
+        // An edge device's connection string has the same form as any device's.
+        assertThat(edge.body().get("connectionString").asText()).isEqualTo(
+                "HostName=plant.azure-devices.net;DeviceId=child1;SharedAccessKey=" + KEY + ";GatewayHostName=gw.plant.local");
+
+        ApiResponse leaf = api.add(null, json("{'deviceId': 'sensor-3', 'parentDeviceId': 'child1', 'edgeDevice': false}"));
+        assertThat(leaf.status()).isEqualTo(201);
+        assertThat(leaf.body().get("edgeDevice").asBoolean()).isFalse();
+        assertThat(leaf.body().get("parentDeviceId").asText()).isEqualTo("child1");
+        assertThat(registry.get(IdentityId.device("sensor-3")).orElseThrow().parentDeviceId()).isEqualTo("child1");
+        assertThat(registry.get(IdentityId.device("child1")).orElseThrow().edgeDevice()).isTrue();
+
+        String list = mapper.writeValueAsString(api.get(null).body());
+        assertThat(list).isEqualTo("[{\"deviceId\":\"child1\",\"moduleId\":null,\"edgeDevice\":true},"
+                + "{\"deviceId\":\"sensor-3\",\"moduleId\":null,\"edgeDevice\":false,\"parentDeviceId\":\"child1\"}]");
+        assertThat(list).doesNotContain(KEY);
+
+        ApiResponse shown = api.get("/sensor-3");
+        assertThat(shown.body().get("parentDeviceId").asText()).isEqualTo("child1");
+        assertThat(shown.body().get("connectionString").asText()).isEqualTo(leaf.body().get("connectionString").asText());
+    }
+
+    @Test
+    void aParentThatIsNotARegisteredEdgeDeviceOrAnEdgeModuleIsRefusedWithTheRegistrysReason() {
+        api.add(null, json("{'deviceId': 'press-7'}"));
+
+        ApiResponse unknown = api.add(null, json("{'deviceId': 'sensor-3', 'parentDeviceId': 'nobody'}"));
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body().get("error").asText()).isEqualTo("parent nobody is not a registered edge device");
+        ApiResponse notEdge = api.add(null, json("{'deviceId': 'sensor-3', 'parentDeviceId': 'press-7'}"));
+        assertThat(notEdge.status()).isEqualTo(400);
+        assertThat(notEdge.body().get("error").asText()).isEqualTo("parent press-7 is not a registered edge device");
+        ApiResponse edgeModule = api.add(null, json("{'deviceId': 'press-7', 'moduleId': 'm', 'edgeDevice': true}"));
+        assertThat(edgeModule.status()).isEqualTo(400);
+        assertThat(edgeModule.body().get("error").asText()).contains("cannot be an edge device");
+
+        assertThat(registry.list()).extracting(i -> i.id().toString()).containsExactly("press-7");
+    }
+
+    @Test
+    void edgeDeviceAndParentAreStrictlyTyped() {
+        assertRefused("{'deviceId': 'd', 'edgeDevice': 'true'}", "edgeDevice must be true or false, not a string");
+        assertRefused("{'deviceId': 'd', 'edgeDevice': 1}", "edgeDevice must be true or false, not a number");
+        assertRefused("{'deviceId': 'd', 'parentDeviceId': true}", "parentDeviceId must be a string, not a boolean");
+        assertRefused("{'deviceId': 'd', 'parentDeviceId': ''}", "parentDeviceId must not be empty");
+        assertRefused("{'deviceId': 'd', 'edgedevice': true}", "unknown field \"edgedevice\"");
+        assertThat(registry.list()).isEmpty();
+    }
+
+    @Test
+    void anEdgeDeviceThatStillParentsDevicesIsNotRemoved() {
+        api.add(null, json("{'deviceId': 'child1', 'edgeDevice': true}"));
+        api.add(null, json("{'deviceId': 'sensor-3', 'parentDeviceId': 'child1'}"));
+
+        ApiResponse refused = api.remove("/child1");
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.body().get("error").asText()).isEqualTo(
+                "edge device child1 is the parent of other devices; remove them first");
+        assertThat(registry.get(IdentityId.device("child1"))).isPresent();
+
+        assertThat(api.remove("/sensor-3").status()).isEqualTo(200);
+        assertThat(api.remove("/child1").status()).isEqualTo(200);
+        assertThat(registry.list()).isEmpty();
     }
 
     @Test

@@ -14,7 +14,9 @@ import java.util.Optional;
 /**
  * A small in-test registry: the real one lives in the auth bundle (another team's), and this
  * bundle must not depend on it. It keeps the contract's parts these tests rely on: generated keys,
- * IdentityExistsException, and a refusal of keys that are not base64.
+ * IdentityExistsException, a refusal of keys that are not base64, of a module that would be an
+ * edge device or have a parent, of a parent that is not a registered edge device, and of removing
+ * an edge device that still parents devices. Learned (upstream) identities are not used here.
  */
 final class InMemoryIdentityRegistry implements IdentityRegistry {
     private final Map<IdentityId, Identity> identities = new LinkedHashMap<>();
@@ -32,13 +34,31 @@ final class InMemoryIdentityRegistry implements IdentityRegistry {
 
     @Override
     public synchronized Identity add(IdentityId id, String primaryKey, String secondaryKey) {
+        return add(new Identity(id, primaryKey, secondaryKey));
+    }
+
+    @Override
+    public synchronized Identity add(Identity requested) {
+        IdentityId id = requested.id();
         if (identities.containsKey(id)) {
             throw new IdentityExistsException("identity " + id + " already exists");
         }
         if (id.deviceId().contains(" ")) {
             throw new IllegalArgumentException("device id \"" + id.deviceId() + "\" contains a space");
         }
-        Identity identity = new Identity(id, key(primaryKey, "primaryKey"), key(secondaryKey, "secondaryKey"));
+        if (id.isModule() && (requested.edgeDevice() || requested.parentDeviceId() != null)) {
+            throw new IllegalArgumentException("module " + id + " cannot be an edge device nor have a parent: it is in "
+                    + "the scope of its device");
+        }
+        String parent = requested.parentDeviceId();
+        if (parent != null) {
+            Identity p = identities.get(IdentityId.device(parent));
+            if (p == null || !p.edgeDevice()) {
+                throw new IllegalArgumentException("parent " + parent + " is not a registered edge device");
+            }
+        }
+        Identity identity = new Identity(id, key(requested.primaryKey(), "primaryKey"),
+                key(requested.secondaryKey(), "secondaryKey"), requested.edgeDevice(), parent);
         identities.put(id, identity);
         return identity;
     }
@@ -57,6 +77,20 @@ final class InMemoryIdentityRegistry implements IdentityRegistry {
 
     @Override
     public synchronized boolean remove(IdentityId id) {
+        if (!id.isModule() && identities.values().stream().anyMatch(i -> id.deviceId().equals(i.parentDeviceId()))) {
+            throw new IllegalArgumentException("edge device " + id + " is the parent of other devices; remove them first");
+        }
         return identities.remove(id) != null;
+    }
+
+    /** Direct children only: enough for a bundle that never calls it. */
+    @Override
+    public synchronized List<Identity> scopeOf(String edgeDeviceId) {
+        return identities.values().stream().filter(i -> edgeDeviceId.equals(i.parentDeviceId())).toList();
+    }
+
+    @Override
+    public void replaceUpstreamScope(List<Identity> identities) {
+        throw new UnsupportedOperationException("this bundle does not learn identities");
     }
 }

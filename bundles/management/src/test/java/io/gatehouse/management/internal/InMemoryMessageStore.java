@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * In-test store: the real one (Chronicle) is the store bundle's, another team's. Queues and dead
  * letters are lists in memory; {@link #queues()} reports the statuses a test sets, since figures
- * such as bytes on disk have no meaning here. Consuming is not used by this bundle.
+ * such as bytes on disk have no meaning here, or, when it sets none, each queue's length as its
+ * pending and appended count. Consuming is not used by this bundle.
  */
 class InMemoryMessageStore implements MessageStore {
     private final Map<String, List<Message>> queued = new LinkedHashMap<>();
@@ -23,10 +24,12 @@ class InMemoryMessageStore implements MessageStore {
     /** Per endpoint, as a dead-letter queue's positions are: increasing, never reused. */
     private final Map<String, Long> nextSequence = new LinkedHashMap<>();
 
-    /** What {@link #queues()} answers. */
-    List<QueueStatus> statuses = List.of();
-    /** When set, purge and requeue throw it and change nothing, as a store that cannot write would. */
+    /** What {@link #queues()} answers; null: the queues as appended to. */
+    List<QueueStatus> statuses;
+    /** When set, purge, requeue and append throw it and change nothing, as a store that cannot write would. */
     StoreException failure;
+    /** The time to live of every append, by queue key, in order. */
+    final Map<String, List<Long>> ttls = new LinkedHashMap<>();
     /** Every page {@link #deadLetters} was asked for: {afterSequence, max}. */
     final List<List<Long>> pagesAsked = new ArrayList<>();
 
@@ -44,8 +47,12 @@ class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
-    public synchronized void append(Message message, List<RouteTarget> targets) {
-        targets.forEach(t -> queued.computeIfAbsent(key(t.endpointId(), t.priority()), k -> new ArrayList<>()).add(message));
+    public synchronized void append(Message message, List<RouteTarget> targets) throws StoreException {
+        if (failure != null) throw failure;
+        for (RouteTarget t : targets) {
+            queued.computeIfAbsent(key(t.endpointId(), t.priority()), k -> new ArrayList<>()).add(message);
+            ttls.computeIfAbsent(key(t.endpointId(), t.priority()), k -> new ArrayList<>()).add(t.timeToLiveSecs());
+        }
     }
 
     @Override
@@ -54,8 +61,20 @@ class InMemoryMessageStore implements MessageStore {
     }
 
     @Override
-    public List<QueueStatus> queues() {
-        return statuses;
+    public synchronized List<QueueStatus> queues() {
+        if (statuses != null) return statuses;
+        List<QueueStatus> derived = new ArrayList<>();
+        queued.forEach((key, messages) -> {
+            int hash = key.lastIndexOf('#');
+            derived.add(new QueueStatus(key.substring(0, hash), Integer.parseInt(key.substring(hash + 1)),
+                    messages.size(), messages.size(), 0, 0));
+        });
+        return derived;
+    }
+
+    /** The time to live each append to the queue at the priority gave, in order. */
+    synchronized List<Long> ttls(String endpointId, int priority) {
+        return List.copyOf(ttls.getOrDefault(key(endpointId, priority), List.of()));
     }
 
     @Override
@@ -77,7 +96,7 @@ class InMemoryMessageStore implements MessageStore {
         if (failure != null) throw failure;
         List<DeadLetter> removed = deadLetters.remove(endpointId);
         if (removed == null) return 0;
-        removed.forEach(d -> append(d.message(), List.of(new RouteTarget(endpointId, d.priority(), -1))));
+        for (DeadLetter d : removed) append(d.message(), List.of(new RouteTarget(endpointId, d.priority(), -1)));
         return removed.size();
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * Whole-document twins in memory, refusing what is not a JSON object or names a property with a
  * dot (as the twin bundle does); the twin bundle's merge rules and limits are tested there.
  */
-final class RecordingTwinStore implements TwinStore {
+class RecordingTwinStore implements TwinStore {
     private final ObjectMapper mapper = new ObjectMapper();
     final Map<IdentityId, Twin> twins = new LinkedHashMap<>();
 
@@ -46,12 +46,12 @@ final class RecordingTwinStore implements TwinStore {
     }
 
     @Override
-    public synchronized long patchDesired(IdentityId id, String patchJson) throws InvalidTwinException {
+    public synchronized long patchDesired(IdentityId id, String patchJson) throws InvalidTwinException, IOException {
         return replaceDesired(id, patchJson);
     }
 
     @Override
-    public synchronized long replaceDesired(IdentityId id, String desiredJson) throws InvalidTwinException {
+    public synchronized long replaceDesired(IdentityId id, String desiredJson) throws InvalidTwinException, IOException {
         validate(desiredJson);
         Twin t = get(id);
         twins.put(id, new Twin(desiredJson, t.desiredVersion() + 1, t.reportedJson(), t.reportedVersion()));

@@ -2,7 +2,6 @@ package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.delivery.RetryBackoff;
 import io.gatehouse.api.identity.IdentityId;
-import io.gatehouse.api.route.EndpointIds;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.QueueConsumer;
 import io.gatehouse.api.store.StoreException;
@@ -29,22 +28,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers a module's input queues to its connection. A stored message is acknowledged to the
- * store only when the module's PUBACK arrives (invariant 2); if the connection ends first, the
- * store hands it out again next time.
+ * Delivers store queues to a connection: a module's inputs, or a device's cloud-to-device
+ * messages ({@link DeliveryQueue}). A stored message is acknowledged to the store only when the
+ * client's PUBACK arrives (invariant 2; for C2D the PUBACK is IoT Hub's "complete"); if the
+ * connection ends first, the store hands it out again next time.
  *
  * <p>Transient failures (a PUBACK overdue while the connection stays open, a failed write on an
  * open channel, a store that throws) are retried after the reference's exponential backoff, for as
  * long as the connection lasts and the message's time to live allows (an expired one is not sent
  * again but dropped as ttl_expiry). A message that can never be a valid PUBLISH is refused to the
  * store's dead-letter queue instead, so it neither blocks the queue nor disappears. The backoff
- * belongs to this object, which lives as long as one connection's subscription: a module that
+ * belongs to this object, which lives as long as one connection's subscription: a client that
  * reconnects starts with a fresh one, and one that subscribes again is served at once.
  *
  * <p>Runs on the connection's event loop; its timers are scheduled there too.
  */
-final class ModuleInputDelivery {
-    private static final Logger LOG = LoggerFactory.getLogger(ModuleInputDelivery.class);
+final class QueueDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueDelivery.class);
 
     /** MQTT 3.1.1 §1.5.3: a string, the topic name included, has a two-byte length. */
     static final int MAX_TOPIC_BYTES = 65535;
@@ -58,13 +58,13 @@ final class ModuleInputDelivery {
         AWAITING_ACK,
         /** Its write failed or its PUBACK is overdue: the next retry sends it (again). */
         TO_RESEND,
-        /** Invalid for the module; the store has not yet taken it into the dead-letter queue. */
+        /** Invalid for the client; the store has not yet taken it into the dead-letter queue. */
         TO_DEAD_LETTER
     }
 
     /** A stored message handed out by the consumer and not settled yet. */
     static final class InFlight {
-        private final ModuleInputDelivery delivery;
+        private final QueueDelivery delivery;
         private final QueueConsumer consumer;
         private final StoredMessage message;
         private final String topic;
@@ -74,7 +74,7 @@ final class ModuleInputDelivery {
         private boolean everWritten;
         private ScheduledFuture<?> ackTimeout;
 
-        private InFlight(ModuleInputDelivery delivery, QueueConsumer consumer, StoredMessage message, String topic,
+        private InFlight(QueueDelivery delivery, QueueConsumer consumer, StoredMessage message, String topic,
                 String refusal) {
             this.delivery = delivery;
             this.consumer = consumer;
@@ -84,14 +84,15 @@ final class ModuleInputDelivery {
             this.state = refusal == null ? State.WRITING : State.TO_DEAD_LETTER;
         }
 
-        ModuleInputDelivery delivery() {
+        QueueDelivery delivery() {
             return delivery;
         }
     }
 
     private final MqttConnection connection;
     private final Channel channel;
-    private final IdentityId module;
+    private final IdentityId client;
+    private final DeliveryQueue queue;
     private final ServiceSlot<MessageStore> store;
     private final int maxInflight;
     private final MqttQoS qos;
@@ -108,11 +109,12 @@ final class ModuleInputDelivery {
     private boolean holding;
     private boolean closed;
 
-    ModuleInputDelivery(MqttConnection connection, ServiceSlot<MessageStore> store, int maxInflight, MqttQoS qos,
-            Duration ackTimeout) {
+    QueueDelivery(MqttConnection connection, DeliveryQueue queue, ServiceSlot<MessageStore> store, int maxInflight,
+            MqttQoS qos, Duration ackTimeout) {
         this.connection = connection;
         this.channel = connection.channel();
-        this.module = connection.identity();
+        this.client = connection.identity();
+        this.queue = queue;
         this.store = store;
         this.maxInflight = maxInflight;
         this.qos = qos;
@@ -125,7 +127,7 @@ final class ModuleInputDelivery {
     }
 
     /**
-     * The module subscribed to its inputs again: whatever waits for a backoff goes now, and the
+     * The client subscribed to its queue again (inputs or devicebound): whatever waits for a backoff goes now, and the
      * next failure starts from the shortest delay.
      */
     void endpointAvailable() {
@@ -153,7 +155,7 @@ final class ModuleInputDelivery {
         if (s == null || closed) return;
         QueueConsumer c;
         try {
-            c = s.consume(EndpointIds.moduleInputPrefix(module.deviceId(), module.moduleId()));
+            c = s.consume(queue.endpoint());
         } catch (RuntimeException e) {
             holding = true;
             scheduleRetry("the store could not open its queues: " + e);
@@ -204,7 +206,7 @@ final class ModuleInputDelivery {
         InFlight f = new InFlight(this, consumer, m, topic, refusal);
         unsettled.add(f);
         if (refusal != null) {
-            LOG.warn("Refusing a message for {} as invalid (endpoint {}): {}", module, m.endpointId(), refusal);
+            LOG.warn("Refusing a message for {} as invalid (endpoint {}): {}", client, m.endpointId(), refusal);
             deadLetter(f);
             return false;
         }
@@ -222,9 +224,7 @@ final class ModuleInputDelivery {
     }
 
     private String topicFor(StoredMessage m) {
-        String input = EndpointIds.inputName(m.endpointId());
-        if (input == null) throw new IllegalArgumentException("endpoint " + m.endpointId() + " is not a module input");
-        return IotHubTopics.moduleInputTopic(module, input, PropertyBag.encode(m.message()));
+        return queue.topic().apply(m);
     }
 
     /** Why the publish would break MQTT 3.1.1, or null when it is valid. */
@@ -262,7 +262,7 @@ final class ModuleInputDelivery {
         if (future.isSuccess()) {
             f.everWritten = true;
             if (qos == MqttQoS.AT_MOST_ONCE) {
-                // the module chose at most once: the message leaves the queue once written
+                // the client chose at most once: the message leaves the queue once written
                 unsettled.remove(f);
                 consumer.acknowledge(f.message);
                 pump();
@@ -275,11 +275,11 @@ final class ModuleInputDelivery {
         if (!channel.isActive()) return; // the connection is ending; the next one gets the message again
         Throwable cause = future.cause();
         if (cause instanceof EncoderException && !(cause.getCause() instanceof Error)) {
-            if (f.packetId != 0) connection.packetIds().release(f.packetId); // never reached the module
+            if (f.packetId != 0) connection.packetIds().release(f.packetId); // never reached the client
             f.packetId = 0;
             f.refusal = "it cannot be encoded as an MQTT publish: " + cause.getMessage();
             f.state = State.TO_DEAD_LETTER;
-            LOG.warn("Refusing a message for {} as invalid (endpoint {}): {}", module, f.message.endpointId(), f.refusal);
+            LOG.warn("Refusing a message for {} as invalid (endpoint {}): {}", client, f.message.endpointId(), f.refusal);
             deadLetter(f);
             return;
         }
@@ -312,15 +312,15 @@ final class ModuleInputDelivery {
         if (closed || f.consumer != consumer || !unsettled.remove(f)) return; // from a replaced consumer
         if (f.ackTimeout != null) f.ackTimeout.cancel(false);
         consumer.acknowledge(f.message);
-        moduleResponded();
+        clientResponded();
         pump();
     }
 
     /**
-     * The module took a message, so it is working: the next failure waits the shortest delay, and
+     * The client took a message, so it is working: the next failure waits the shortest delay, and
      * a retry armed with a long delay is brought forward to that (or dropped if it has nothing left to do).
      */
-    private void moduleResponded() {
+    private void clientResponded() {
         backoff.reset();
         if (retry == null) return;
         if (!hasRetryWork()) {
@@ -341,11 +341,11 @@ final class ModuleInputDelivery {
 
     private void scheduleRetry(String failure) {
         if (closed || retry != null) {
-            LOG.debug("Delivery to {}: {} (a retry is already due)", module, failure);
+            LOG.debug("Delivery of {}: {} (a retry is already due)", queue.description(), failure);
             return;
         }
         Duration delay = backoff.nextDelay();
-        LOG.warn("Delivery to {}: {}; retrying in {} ms", module, failure, delay.toMillis());
+        LOG.warn("Delivery of {}: {}; retrying in {} ms", queue.description(), failure, delay.toMillis());
         armRetry(delay);
     }
 
@@ -392,14 +392,14 @@ final class ModuleInputDelivery {
     }
 
     /**
-     * Its time to live ran out before the module took it: it leaves the queue as a TTL drop and is
-     * not sent again. An id the module has seen stays taken until its PUBACK, which then settles nothing.
+     * Its time to live ran out before the client took it: it leaves the queue as a TTL drop and is
+     * not sent again. An id the client has seen stays taken until its PUBACK, which then settles nothing.
      */
     private void expire(InFlight f) {
         unsettled.remove(f);
         if (f.packetId != 0 && !f.everWritten) connection.packetIds().release(f.packetId);
         f.consumer.expire(f.message);
-        LOG.debug("A message for {} expired before the module took it (endpoint {}); dropped (ttl_expiry)", module,
+        LOG.debug("A message for {} expired before the client took it (endpoint {}); dropped (ttl_expiry)", client,
                 f.message.endpointId());
     }
 
@@ -412,7 +412,7 @@ final class ModuleInputDelivery {
     private void forgetUnsettled() {
         for (InFlight f : unsettled) {
             if (f.ackTimeout != null) f.ackTimeout.cancel(false);
-            // ids the module has seen stay taken until its PUBACK, so that a late one cannot settle another message
+            // ids the client has seen stay taken until its PUBACK, so that a late one cannot settle another message
             if (f.packetId != 0 && !f.everWritten) connection.packetIds().release(f.packetId);
         }
         unsettled.clear();

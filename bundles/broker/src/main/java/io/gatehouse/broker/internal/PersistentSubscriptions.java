@@ -15,16 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The modules with a persistent session (clean session off) that subscribed to their inputs.
- * Kept on disk so that, as MQTT promises, such a module gets its input messages after a
- * reconnect, even across a gateway restart, without subscribing again.
+ * The identities with a persistent session (clean session off) subscribed to what the head
+ * delivers from the store: a module to its inputs, a device to its cloud-to-device messages (an
+ * identity is one or the other, so its id says which). Kept on disk so that, as MQTT promises,
+ * such a client gets its messages after a reconnect, even across a gateway restart, without
+ * subscribing again.
  */
-final class InputSubscriptions {
-    private static final Logger LOG = LoggerFactory.getLogger(InputSubscriptions.class);
+final class PersistentSubscriptions {
+    private static final Logger LOG = LoggerFactory.getLogger(PersistentSubscriptions.class);
     private final Path file;
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
 
-    InputSubscriptions(Path file) {
+    PersistentSubscriptions(Path file) {
         this.file = file;
         try {
             if (Files.exists(file)) {

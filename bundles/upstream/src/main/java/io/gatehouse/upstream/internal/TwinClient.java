@@ -1,0 +1,59 @@
+package io.gatehouse.upstream.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+
+/** The IoT Hub MQTT twin operations (reference §5.3) on one identity's connection. */
+final class TwinClient {
+    static final String RESPONSE_PREFIX = "$iothub/twin/res/";
+    static final String RESPONSES = "$iothub/twin/res/#";
+    static final String DESIRED_PATCH_PREFIX = "$iothub/twin/PATCH/properties/desired/";
+    static final String DESIRED_PATCHES = "$iothub/twin/PATCH/properties/desired/#";
+
+    private final Requests requests;
+    private final Duration timeout;
+    private final ObjectMapper json;
+
+    TwinClient(Requests requests, Duration timeout, ObjectMapper json) {
+        this.requests = requests;
+        this.timeout = timeout;
+        this.json = json;
+    }
+
+    /** The whole twin, {@code {"desired":{…},"reported":{…}}}. */
+    JsonNode get(UpstreamConnection c) throws UpstreamException {
+        Requests.Pending p = requests.open();
+        String what = "twin GET of " + c.identity();
+        c.publish("$iothub/twin/GET/?$rid=" + p.rid, new byte[0]);
+        Requests.Response r = p.await(timeout, what);
+        if (r.status() != 200) throw new UpstreamException(what + " answered " + r.status() + ": " + brief(r.text()));
+        try {
+            JsonNode twin = json.readTree(r.body());
+            if (twin == null || !twin.isObject()) throw new UpstreamException(what + " answered a body that is not a twin");
+            return twin;
+        } catch (IOException e) {
+            throw new UpstreamException(what + " answered a body that is not JSON: " + e.getMessage());
+        }
+    }
+
+    /** Sends a reported-properties merge patch; the answer is 204 when the parent took it. */
+    Requests.Response patchReported(UpstreamConnection c, JsonNode patch) throws UpstreamException {
+        Requests.Pending p = requests.open();
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(patch);
+        } catch (IOException e) {
+            throw new UpstreamException("cannot write a reported patch: " + e.getMessage());
+        }
+        c.publish("$iothub/twin/PATCH/properties/reported/?$rid=" + p.rid, body);
+        return p.await(timeout, "reported patch of " + c.identity());
+    }
+
+    /** A parent's reason for the log: short, one line. */
+    static String brief(String text) {
+        String t = text.replaceAll("\\s+", " ").strip();
+        return t.isEmpty() ? "(no reason given)" : t.length() > 300 ? t.substring(0, 300) + "…" : t;
+    }
+}

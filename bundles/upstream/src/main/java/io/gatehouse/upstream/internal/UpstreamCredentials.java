@@ -1,0 +1,100 @@
+package io.gatehouse.upstream.internal;
+
+import io.gatehouse.api.identity.Identity;
+import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.identity.IdentityRegistry;
+import io.gatehouse.api.identity.SasTokenSigner;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What an identity presents at CONNECT to the parent (reference §5.2, §6.5). The gateway itself
+ * connects directly; any other identity connects on behalf, with an auth chain from it up to this
+ * gateway and a token for its audience signed with this gateway's key.
+ */
+final class UpstreamCredentials {
+    static final String API_VERSION = "2021-04-12";
+    static final String CLIENT_TYPE = "gatehouse-upstream/1.0";
+    /** The parent refuses longer chains; a deeper walk means a loop in the parent links. */
+    static final int MAX_CHAIN = 32;
+
+    private final String hostName;
+    private final String deviceId;
+    private final String deviceKey;
+    private final Duration tokenValidity;
+    private final SasTokenSigner signer;
+    private final IdentityRegistry registry;
+    private final Clock clock;
+
+    UpstreamCredentials(String hostName, String deviceId, String deviceKey, Duration tokenValidity,
+            SasTokenSigner signer, IdentityRegistry registry, Clock clock) {
+        this.hostName = hostName;
+        this.deviceId = deviceId;
+        this.deviceKey = deviceKey;
+        this.tokenValidity = tokenValidity;
+        this.signer = signer;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    /** {@code {host}/{id}/?api-version=…&DeviceClientType=…[&auth-chain=…]}. */
+    String username(IdentityId id) throws UpstreamException {
+        StringBuilder u = new StringBuilder(hostName).append('/').append(id).append("/?api-version=")
+                .append(API_VERSION).append("&DeviceClientType=").append(encode(CLIENT_TYPE));
+        List<String> chain = authChain(id);
+        if (!chain.isEmpty()) {
+            u.append("&auth-chain=");
+            for (int i = 0; i < chain.size(); i++) {
+                if (i > 0) u.append(';');
+                u.append(encode(chain.get(i)));
+            }
+        }
+        return u.toString();
+    }
+
+    /** A SAS token for {@code id}'s audience, signed with this gateway's key. A secret. */
+    String password(IdentityId id) throws UpstreamException {
+        try {
+            return signer.sign(hostName, id, deviceKey, clock.instant().plus(tokenValidity));
+        } catch (IllegalArgumentException e) {
+            throw new UpstreamException("cannot sign a token for " + id + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The chain from {@code id} to this gateway: {@code id[;its device];parent…;thisDevice}, empty
+     * for this gateway itself. Parents come from the local registry; a device with no parent is
+     * taken to connect here directly.
+     */
+    List<String> authChain(IdentityId id) throws UpstreamException {
+        if (id.equals(IdentityId.device(deviceId))) return List.of();
+        List<String> chain = new ArrayList<>();
+        chain.add(id.toString());
+        String device = id.deviceId();
+        if (id.isModule()) chain.add(device);
+        Set<String> seen = new HashSet<>(chain);
+        while (!device.equals(deviceId)) {
+            Optional<Identity> known = registry.get(IdentityId.device(device));
+            String parent = known.map(Identity::parentDeviceId).orElse(null);
+            if (parent == null) parent = deviceId;
+            if (!seen.add(parent) || chain.size() >= MAX_CHAIN) {
+                throw new UpstreamException("the parents of " + id + " form a loop or a chain over " + MAX_CHAIN
+                        + " long: " + String.join(";", chain));
+            }
+            chain.add(parent);
+            device = parent;
+        }
+        return chain;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

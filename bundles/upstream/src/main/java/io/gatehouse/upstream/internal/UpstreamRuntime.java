@@ -1,0 +1,276 @@
+package io.gatehouse.upstream.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gatehouse.api.agent.EdgeAgentOperations;
+import io.gatehouse.api.deployment.EdgeAgentConfigurator;
+import io.gatehouse.api.deployment.EdgeHubConfigurator;
+import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.identity.IdentityRegistry;
+import io.gatehouse.api.identity.SasTokenSigner;
+import io.gatehouse.api.store.MessageStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLSocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One configuration's upstream: the gateway's own connection is the link (connected at start,
+ * reconnected after a loss, 1 s doubling up to reconnectMaxDelay, forever), and its state drives
+ * the {@code $upstream} deliverer; the {@code $edgeAgent}/{@code $edgeHub} twin connections bring
+ * deployments and take the agent's state; the scope is learned at each connect and every
+ * scopeRefresh. Link, twins and scope run on one scheduler thread, delivery on its own.
+ */
+final class UpstreamRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamRuntime.class);
+    private static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
+
+    /** The local services the deployment and the report go to; each may be absent at any time. */
+    record LocalServices(Supplier<EdgeAgentConfigurator> agentConfigurator,
+            Supplier<EdgeHubConfigurator> hubConfigurator, Supplier<EdgeAgentOperations> agentOperations) {
+    }
+
+    private final UpstreamSettings settings;
+    private final IdentityId self;
+    private final IdentityId agentTwin;
+    private final IdentityId hubTwin;
+    private final ConnectionPool pool;
+    private final Requests requests = new Requests();
+    private final ScopeSync scope;
+    private final AgentStateReporter reporter;
+    private final DeploymentSync deployments;
+    private final UpstreamDeliverer deliverer;
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean linkUp;
+    private volatile boolean stopped;
+    // scheduler thread only
+    private Duration reconnectDelay = FIRST_RECONNECT_DELAY;
+    private String lastLinkFailure;
+    private String lastTwinFailure;
+    private boolean syncRequested;
+
+    UpstreamRuntime(UpstreamSettings settings, MessageStore store, IdentityRegistry registry, SasTokenSigner signer,
+            LocalServices local) throws UpstreamException {
+        this.settings = settings;
+        this.self = IdentityId.device(settings.deviceId());
+        this.agentTwin = IdentityId.module(settings.deviceId(), "$edgeAgent");
+        this.hubTwin = IdentityId.module(settings.deviceId(), "$edgeHub");
+        SSLSocketFactory tls = settings.tls() ? TlsSocketFactories.trusting(settings.caFile()) : null;
+        UpstreamCredentials credentials = new UpstreamCredentials(settings.hostName(), settings.deviceId(),
+                settings.deviceKey(), settings.tokenValidity(), signer, registry, Clock.systemUTC());
+        UpstreamConnection.Listener listener = new UpstreamConnection.Listener() {
+            @Override
+            public void messageArrived(UpstreamConnection connection, String topic, byte[] payload) {
+                onMessage(connection, topic, payload);
+            }
+
+            @Override
+            public void connectionLost(UpstreamConnection connection, Throwable cause) {
+                onLost(connection, cause);
+            }
+        };
+        this.pool = new ConnectionPool(id -> new UpstreamConnection(id, settings, credentials, tls,
+                subscriptionsOf(id), listener));
+        ObjectMapper json = new ObjectMapper();
+        TwinClient twins = new TwinClient(requests, settings.operationTimeout(), json);
+        this.scope = new ScopeSync(requests, registry, settings.operationTimeout(), json);
+        this.reporter = new AgentStateReporter(twins, json, local.agentOperations());
+        this.deployments = new DeploymentSync(twins, new AppliedTwins(settings.stateDirectory(), json), reporter,
+                local.agentConfigurator(), local.hubConfigurator(), json);
+        this.deliverer = new UpstreamDeliverer(store, pool, self, settings.maxBatchSize(),
+                settings.operationTimeout(), () -> linkUp);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-upstream-link");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private List<String> subscriptionsOf(IdentityId id) {
+        if (id.equals(self)) return List.of(ScopeSync.RESPONSES);
+        if (id.equals(agentTwin) || id.equals(hubTwin)) return List.of(TwinClient.RESPONSES, TwinClient.DESIRED_PATCHES);
+        return List.of();
+    }
+
+    void start() {
+        LOG.info("upstream: connecting to {} over {} as {}", settings.where(), settings.tls() ? "MQTT/TLS" : "MQTT",
+                settings.deviceId());
+        deliverer.start();
+        execute(this::connectLink);
+        long report = settings.reportInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(guarded(this::maintainTwins), report, report, TimeUnit.MILLISECONDS);
+        long refresh = settings.scopeRefresh().toMillis();
+        scheduler.scheduleWithFixedDelay(guarded(this::refreshScope), refresh, refresh, TimeUnit.MILLISECONDS);
+        long sweep = Math.min(settings.idleConnectionTimeout().toMillis(), 60_000);
+        scheduler.scheduleWithFixedDelay(guarded(() -> pool.closeIdle(settings.idleConnectionTimeout(),
+                Set.of(self, agentTwin, hubTwin))), sweep, sweep, TimeUnit.MILLISECONDS);
+    }
+
+    void stop() {
+        stopped = true;
+        linkUp = false;
+        deliverer.stop();
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) LOG.warn("the upstream link thread did not stop");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.closeAll();
+        LOG.info("upstream: disconnected from {}", settings.where());
+    }
+
+    /** A configurator or the agent came (back): a deployment waiting for it can go now. */
+    void localServicesChanged() {
+        execute(() -> {
+            syncRequested = true;
+            maintainTwins();
+        });
+    }
+
+    boolean linkUp() {
+        return linkUp;
+    }
+
+    private void connectLink() {
+        if (stopped || linkUp) return;
+        try {
+            pool.connected(self);
+        } catch (UpstreamException e) {
+            if (stopped) return;
+            if (!Objects.equals(e.getMessage(), lastLinkFailure)) {
+                LOG.warn("upstream {} not reachable: {}; retrying (every {} s at most)", settings.where(), e.getMessage(),
+                        settings.reconnectMaxDelay().toSeconds());
+                lastLinkFailure = e.getMessage();
+            }
+            schedule(this::connectLink, reconnectDelay);
+            Duration doubled = reconnectDelay.multipliedBy(2);
+            reconnectDelay = doubled.compareTo(settings.reconnectMaxDelay()) > 0 ? settings.reconnectMaxDelay() : doubled;
+            return;
+        }
+        reconnectDelay = FIRST_RECONNECT_DELAY;
+        lastLinkFailure = null;
+        linkUp = true;
+        LOG.info("upstream link to {} is up (as {})", settings.where(), settings.deviceId());
+        deliverer.linkUp();
+        refreshScope();
+        syncRequested = true;
+        maintainTwins();
+    }
+
+    private void linkLost(Throwable cause) {
+        if (stopped || !linkUp) return;
+        linkUp = false;
+        LOG.info("upstream link to {} lost ({}); reconnecting; messages wait in the store", settings.where(),
+                cause == null ? "closed" : cause.getMessage());
+        schedule(this::connectLink, FIRST_RECONNECT_DELAY);
+    }
+
+    private void refreshScope() {
+        if (!linkUp) return;
+        try {
+            scope.refresh(pool.get(self));
+        } catch (UpstreamException e) {
+            if (stopped) return;
+            LOG.warn("the device scope request failed: {}; keeping the cached scope", e.getMessage());
+        }
+    }
+
+    /**
+     * Keeps the twin connections up while the link is; runs a deployment sync when one is due
+     * (after a (re)connect, a desired patch, a local service coming) and pushes the agent's state.
+     */
+    private void maintainTwins() {
+        if (!linkUp) return;
+        UpstreamConnection agent;
+        UpstreamConnection hub;
+        try {
+            agent = pool.get(agentTwin);
+            hub = pool.get(hubTwin);
+            if (!agent.isConnected() || !hub.isConnected()) {
+                agent.ensureConnected();
+                hub.ensureConnected();
+                syncRequested = true;
+            }
+            lastTwinFailure = null;
+        } catch (UpstreamException e) {
+            if (stopped) return;
+            if (!Objects.equals(e.getMessage(), lastTwinFailure)) {
+                LOG.warn("twin connection failed: {}; deployments and reports wait", e.getMessage());
+                lastTwinFailure = e.getMessage();
+            }
+            return;
+        }
+        if (syncRequested) {
+            syncRequested = false;
+            try {
+                deployments.sync(agent, hub);
+            } catch (UpstreamException e) {
+                syncRequested = true;
+                if (stopped) return;
+                LOG.warn("reading the deployment from the parent failed: {}; trying again", e.getMessage());
+            }
+        }
+        try {
+            reporter.report(agent);
+        } catch (UpstreamException e) {
+            LOG.debug("reporting the agent's state failed: {}", e.getMessage());
+        }
+    }
+
+    private void onMessage(UpstreamConnection connection, String topic, byte[] payload) {
+        if (requests.complete(TwinClient.RESPONSE_PREFIX, topic, payload)) return;
+        if (requests.complete(ScopeSync.RESPONSE_PREFIX, topic, payload)) return;
+        if (topic.startsWith(TwinClient.DESIRED_PATCH_PREFIX)
+                && (connection.identity().equals(agentTwin) || connection.identity().equals(hubTwin))) {
+            execute(() -> {
+                syncRequested = true;
+                maintainTwins();
+            });
+        }
+    }
+
+    private void onLost(UpstreamConnection connection, Throwable cause) {
+        if (connection.identity().equals(self)) {
+            execute(() -> linkLost(cause));
+        } else {
+            LOG.debug("upstream connection of {} lost: {}", connection.identity(), cause == null ? "" : cause.getMessage());
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            scheduler.execute(guarded(task));
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private void schedule(Runnable task, Duration delay) {
+        try {
+            scheduler.schedule(guarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    /** A periodic task that throws would never run again. */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            if (stopped) return;
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("upstream task failed", e);
+            }
+        };
+    }
+}

@@ -1,0 +1,94 @@
+package io.gatehouse.upstream.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upstream configuration, checked. {@link #toString()} leaves the device key out.
+ *
+ * @param deviceKey the edge device's symmetric key (base64): a secret
+ */
+record UpstreamSettings(String hostName, int port, boolean tls, String caFile, String deviceId, String deviceKey,
+        int maxBatchSize, Duration operationTimeout, Duration tokenValidity, Duration reconnectMaxDelay,
+        Duration scopeRefresh, Duration idleConnectionTimeout, Duration reportInterval, Path stateDirectory) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamSettings.class);
+
+    /**
+     * @throws IllegalArgumentException why the upstream cannot be used with this configuration,
+     *         naming the key to set; the gateway then stays offline and messages wait in the store
+     */
+    static UpstreamSettings from(UpstreamComponent.Config c) {
+        String host = c.hostName().strip();
+        if (host.isEmpty()) throw new IllegalArgumentException("hostName is empty");
+        String protocol = c.protocol().strip().toLowerCase(Locale.ROOT);
+        boolean tls;
+        switch (protocol) {
+            case "mqtts" -> tls = true;
+            case "mqtt" -> tls = false;
+            case "amqps", "amqp" -> throw new IllegalArgumentException("protocol " + protocol
+                    + " is not available yet in this version; set protocol=mqtts (or mqtt) in "
+                    + UpstreamComponent.PID + " to connect over MQTT");
+            default -> throw new IllegalArgumentException("unknown protocol '" + c.protocol()
+                    + "'; set protocol to mqtts, mqtt, amqps or amqp in " + UpstreamComponent.PID);
+        }
+        if (c.port() < 1 || c.port() > 65535) {
+            throw new IllegalArgumentException("port " + c.port() + " is not a TCP port (1-65535)");
+        }
+        String deviceId = c.deviceId().strip();
+        if (deviceId.isEmpty()) {
+            throw new IllegalArgumentException("deviceId (PID io.gatehouse.hub) is empty: set this edge device's id");
+        }
+        String key = c.deviceKey() == null ? "" : c.deviceKey().strip();
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("deviceKey is not set: set deviceKey in " + UpstreamComponent.PID
+                    + " to the symmetric key (base64) of edge device '" + deviceId + "' as registered at the parent");
+        }
+        try {
+            if (Base64.getDecoder().decode(key).length == 0) throw new IllegalArgumentException("empty");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("deviceKey is not a base64 key: set deviceKey in "
+                    + UpstreamComponent.PID + " to the edge device's primary or secondary key");
+        }
+        return new UpstreamSettings(host, c.port(), tls, c.caFile().strip(), deviceId, key,
+                positive("maxBatchSize", c.maxBatchSize(), 10),
+                seconds("operationTimeoutSecs", c.operationTimeoutSecs(), 20),
+                seconds("tokenValiditySecs", c.tokenValiditySecs(), 3600),
+                seconds("reconnectMaxDelaySecs", c.reconnectMaxDelaySecs(), 5),
+                seconds("scopeRefreshSecs", c.scopeRefreshSecs(), 3600),
+                seconds("idleConnectionTimeoutSecs", c.idleConnectionTimeoutSecs(), 3600),
+                seconds("reportIntervalSecs", c.reportIntervalSecs(), 5),
+                Path.of(c.stateDirectory().isBlank() ? "data/upstream" : c.stateDirectory().strip()));
+    }
+
+    private static int positive(String key, int value, int fallback) {
+        if (value > 0) return value;
+        LOG.warn("{} {} is not positive; using {}", key, value, fallback);
+        return fallback;
+    }
+
+    private static Duration seconds(String key, int value, int fallback) {
+        return Duration.ofSeconds(positive(key, value, fallback));
+    }
+
+    /** {@code ssl://host:port} or {@code tcp://host:port}, an IPv6 literal in brackets. */
+    String serverUri() {
+        String host = hostName.indexOf(':') >= 0 && !hostName.startsWith("[") ? "[" + hostName + "]" : hostName;
+        return (tls ? "ssl://" : "tcp://") + host + ":" + port;
+    }
+
+    /** For log lines: where, not how. */
+    String where() {
+        return hostName + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamSettings[" + serverUri() + ", deviceId=" + deviceId + ", caFile=" + caFile
+                + ", maxBatchSize=" + maxBatchSize + ", operationTimeout=" + operationTimeout + "]";
+    }
+}

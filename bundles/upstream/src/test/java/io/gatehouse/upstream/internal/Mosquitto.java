@@ -1,0 +1,93 @@
+package io.gatehouse.upstream.internal;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A real Mosquitto on a free loopback port standing in for the parent (plain MQTT, anonymous).
+ * It keeps its sessions across {@link #stop()}/{@link #start()} (persistence), so a test client
+ * with a persistent session receives what was published while it was away; its log records each
+ * CONNECT with client id and user name.
+ */
+final class Mosquitto {
+    static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+
+    final int port;
+    private final Path directory;
+    private final Path log;
+    private Process process;
+
+    private Mosquitto(Path directory, String... extraLines) throws IOException {
+        this.directory = directory;
+        this.log = directory.resolve("mosquitto.log");
+        try (ServerSocket s = new ServerSocket(0)) {
+            this.port = s.getLocalPort();
+        }
+        configure(extraLines);
+    }
+
+    /** Writes its configuration; takes effect at the next {@link #start()}. */
+    void configure(String... extraLines) throws IOException {
+        Files.writeString(directory.resolve("mosquitto.conf"), String.join("\n",
+                "listener " + port + " 127.0.0.1",
+                "allow_anonymous true",
+                "persistence true",
+                "persistence_location " + directory + "/",
+                "log_dest file " + log,
+                "log_type all",
+                "connection_messages true",
+                "max_inflight_messages 100",
+                "max_queued_messages 10000",
+                "user " + System.getProperty("user.name"),
+                String.join("\n", extraLines),
+                ""));
+    }
+
+    /** Starts one, or skips the test class when Mosquitto is not installed. */
+    static Mosquitto started(String... extraLines) throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(BINARY), "mosquitto is not installed at " + BINARY);
+        Mosquitto m = new Mosquitto(Files.createTempDirectory("upstream-mosquitto"), extraLines);
+        m.start();
+        return m;
+    }
+
+    String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    void start() throws IOException, InterruptedException {
+        process = new ProcessBuilder(BINARY.toString(), "-c", directory.resolve("mosquitto.conf").toString())
+                .redirectErrorStream(true).redirectOutput(directory.resolve("stdout.txt").toFile()).start();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IOException("mosquitto did not start on port " + port + ": "
+                + Files.readString(directory.resolve("stdout.txt")));
+    }
+
+    /** Stops it as a parent going away; it saves its sessions first. */
+    void stop() throws InterruptedException {
+        if (process == null) return;
+        process.destroy();
+        process.waitFor();
+        process = null;
+    }
+
+    /** The CONNECT lines of its log: client id and user name of every connection. */
+    List<String> connectLines() throws IOException {
+        return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains("New client connected")).toList();
+    }
+}
