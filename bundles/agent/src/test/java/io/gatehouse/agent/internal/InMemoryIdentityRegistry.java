@@ -33,7 +33,25 @@ final class InMemoryIdentityRegistry implements IdentityRegistry {
     }
 
     @Override
+    public Identity add(Identity identity) {
+        if (identity.edgeDevice() || identity.parentDeviceId() != null) {
+            throw new UnsupportedOperationException("the agent registers modules only");
+        }
+        return add(identity.id(), identity.primaryKey(), identity.secondaryKey());
+    }
+
+    @Override
     public boolean remove(IdentityId id) {
         return identities.remove(id) != null;
+    }
+
+    @Override
+    public List<Identity> scopeOf(String edgeDeviceId) {
+        throw new UnsupportedOperationException("the agent never asks for a scope");
+    }
+
+    @Override
+    public void replaceUpstreamScope(List<Identity> scope) {
+        throw new UnsupportedOperationException("the agent never learns a scope");
     }
 }
