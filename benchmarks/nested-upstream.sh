@@ -25,13 +25,14 @@ key=$(head -c 32 /dev/urandom | base64)
 gh_env() { # name: the environment of that gateway for bin/gatehouse
   local d=$work/$1
   echo "GATEHOUSE_DATA=$d GATEHOUSE_MQTT_PORT=$(cat "$d.mqtt") GATEHOUSE_HTTP_PORT=$(cat "$d.http")" \
-    "GATEHOUSE_MQTT_TLS_PORT=$(cat "$d.tls") GATEHOUSE_IOTHUB_HOSTNAME=$iothub GATEHOUSE_DEPLOYMENT=$work/none.json"
+    "GATEHOUSE_MQTT_TLS_PORT=$(cat "$d.tls") GATEHOUSE_AMQPS_PORT=$(cat "$d.amqps") GATEHOUSE_AMQP_PORT=$(cat "$d.amqp")" \
+    "GATEHOUSE_IOTHUB_HOSTNAME=$iothub GATEHOUSE_DEPLOYMENT=$work/none.json"
 }
 gh() { local name=$1; shift; env $(gh_env "$name") ${extra[$name]:-} "$home/bin/gatehouse" "$@"; }
 declare -A extra
 gh_start() {
   local name=$1
-  for p in mqtt http tls; do [ -f "$work/$name.$p" ] || free_port > "$work/$name.$p"; done
+  for p in mqtt http tls amqps amqp; do [ -f "$work/$name.$p" ] || free_port > "$work/$name.$p"; done
   gh "$name" run >> "$work/$name.log" 2>&1 < /dev/null &
   echo $! > "$work/$name.pid"
   pids+=($!)

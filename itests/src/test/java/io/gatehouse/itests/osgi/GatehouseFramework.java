@@ -174,6 +174,9 @@ final class GatehouseFramework {
         set(pids, "io.gatehouse.broker", "stateDirectory", data.resolve("broker").toString());
         set(pids, "io.gatehouse.broker", "tlsHost", "127.0.0.1");
         set(pids, "io.gatehouse.broker", "tlsPort", "0"); // a free port: tests may follow one another quickly
+        set(pids, "io.gatehouse.amqp", "tlsHost", "127.0.0.1");
+        set(pids, "io.gatehouse.amqp", "tlsPort", "0");
+        set(pids, "io.gatehouse.amqp", "port", "-1");
         set(pids, "io.gatehouse.pki", "directory", data.resolve("certs").toString());
         set(pids, "io.gatehouse.agent", "stateDirectory", data.resolve("agent").toString());
         set(pids, "io.gatehouse.twin", "directory", data.resolve("twins").toString());

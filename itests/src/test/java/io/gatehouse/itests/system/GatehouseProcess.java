@@ -29,6 +29,8 @@ final class GatehouseProcess implements AutoCloseable {
     private final int mqttPort;
     private final int httpPort;
     private final int tlsPort;
+    private final int amqpsPort;
+    private final int amqpPort;
     private final Path log;
     private final Map<String, String> extraEnvironment = new java.util.HashMap<>();
     private Process process;
@@ -39,6 +41,8 @@ final class GatehouseProcess implements AutoCloseable {
         this.mqttPort = freePort();
         this.httpPort = freePort();
         this.tlsPort = freePort();
+        this.amqpsPort = freePort();
+        this.amqpPort = freePort();
         this.log = data.resolve("process.log");
     }
 
@@ -53,6 +57,11 @@ final class GatehouseProcess implements AutoCloseable {
     /** The MQTT TLS listener (on all interfaces, as in production; a free port rather than 8883). */
     int tlsPort() {
         return tlsPort;
+    }
+
+    /** The AMQPS listener (a free port rather than 5671). */
+    int amqpsPort() {
+        return amqpsPort;
     }
 
     /** Extra environment for the next start (e.g. GATEHOUSE_DEPLOYMENT), on top of the test's own. */
@@ -89,6 +98,8 @@ final class GatehouseProcess implements AutoCloseable {
                 "GATEHOUSE_MQTT_PORT", Integer.toString(mqttPort),
                 "GATEHOUSE_HTTP_PORT", Integer.toString(httpPort),
                 "GATEHOUSE_MQTT_TLS_PORT", Integer.toString(tlsPort),
+                "GATEHOUSE_AMQPS_PORT", Integer.toString(amqpsPort),
+                "GATEHOUSE_AMQP_PORT", Integer.toString(amqpPort),
                 "GATEHOUSE_IOTHUB_HOSTNAME", IOTHUB,
                 "GATEHOUSE_DEVICE_ID", "edge1",
                 // a file that is not there: tests deploy their own routes and modules, and the shipped

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * upstream is the parent. The child gets its deployment from its twins on the parent, learns the
  * leaf devices of its scope from the parent, and forwards its {@code $upstream} telemetry on each
  * sender's identity, so the parent routes it like any device's — also what was stored while the
- * parent was away.
+ * parent was away. A module on the child has its twin and methods through the parent.
  */
 class NestedGatewaySystemTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -90,6 +90,8 @@ class NestedGatewaySystemTest {
             collectLeaf(observer, seen, 50, 60);
             assertThat(firstArrivals(seen)).containsExactlyElementsOf(sent);
 
+            twinsAndMethodsAcrossThePair(parent, child);
+
             // the parent goes away; the child keeps accepting, storing, and authenticating its leaf
             parent.stop();
             try (HubClient leaf = HubClient.connect(child.mqttPort(), LEAF, leafKey)) {
@@ -117,6 +119,67 @@ class NestedGatewaySystemTest {
             // stopped comes again), but none is missing and the first arrivals keep the order
             assertThat(firstArrivals(seen)).containsExactlyElementsOf(sent);
         }
+    }
+
+    /**
+     * A module on the child: its reported properties reach its twin on the parent, desired properties
+     * the operator sets on the parent reach it, and so do direct methods invoked on the parent, whose
+     * answers come back — as does the child's agent's own ping.
+     */
+    private void twinsAndMethodsAcrossThePair(GatehouseProcess parent, GatehouseProcess child) throws Exception {
+        String probeKey = OperatorCli.addIdentity(child, CHILD + "/probe");
+        try (HubClient probe = HubClient.connect(child.mqttPort(), CHILD + "/probe", probeKey)) {
+            probe.mqtt.subscribe(new String[] {"$iothub/twin/res/#", "$iothub/twin/PATCH/properties/desired/#",
+                "$iothub/methods/POST/#"}, new int[] {1, 1, 1});
+            probe.mqtt.publish("$iothub/twin/PATCH/properties/reported/?$rid=1",
+                    "{\"firmware\":\"2.1\"}".getBytes(StandardCharsets.UTF_8), 1, false);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            JsonNode reported = null;
+            while (System.nanoTime() < deadline) {
+                reported = get(parent, "/api/twins/" + CHILD + "/modules/probe").path("properties").path("reported");
+                if ("2.1".equals(reported.path("firmware").asText())) break;
+                Thread.sleep(250);
+            }
+            assertThat(reported.path("firmware").asText()).as("the probe's reported twin on the parent: %s", reported)
+                    .isEqualTo("2.1");
+
+            Path patch = dir.resolve("probe-desired.json");
+            Files.writeString(patch, "{\"setpoint\": 21}", StandardCharsets.UTF_8);
+            GatehouseProcess.CliResult set = parent.cli("twin", "set", CHILD, "--module", "probe", patch.toString());
+            assertThat(set.exitCode()).as("twin set: %s%s", set.out(), set.err()).isZero();
+            HubClient.Received desired = awaitTopic(probe, "$iothub/twin/PATCH/properties/desired/", 30);
+            assertThat(JSON.readTree(desired.body()).path("setpoint").asInt()).as(desired.body()).isEqualTo(21);
+
+            java.util.concurrent.CompletableFuture<GatehouseProcess.CliResult> call = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return parent.cli("method", "invoke", CHILD, "--module", "probe", "calibrate",
+                                    "--payload", "{\"step\": 2}", "--timeout", "20");
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+            HubClient.Received request = awaitTopic(probe, "$iothub/methods/POST/calibrate/", 30);
+            assertThat(JSON.readTree(request.body()).path("step").asInt()).isEqualTo(2);
+            String rid = request.topic().substring(request.topic().indexOf("$rid=") + 5);
+            probe.mqtt.publish("$iothub/methods/res/200/?$rid=" + rid,
+                    "{\"calibrated\": true}".getBytes(StandardCharsets.UTF_8), 1, false);
+            GatehouseProcess.CliResult answered = call.get(60, TimeUnit.SECONDS);
+            assertThat(answered.exitCode()).as("method invoke: %s%s", answered.out(), answered.err()).isZero();
+            assertThat(answered.out()).contains("200").contains("calibrated");
+        }
+        GatehouseProcess.CliResult ping = parent.cli("method", "invoke", CHILD, "--module", "$edgeAgent", "ping");
+        assertThat(ping.exitCode()).as("ping the child's agent: %s%s", ping.out(), ping.err()).isZero();
+        assertThat(ping.out()).contains("200");
+    }
+
+    private static HubClient.Received awaitTopic(HubClient client, String prefix, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            HubClient.Received r = client.received.poll(1, TimeUnit.SECONDS);
+            if (r != null && r.topic().startsWith(prefix)) return r;
+        }
+        throw new AssertionError("nothing on " + prefix + " within " + seconds + " s");
     }
 
     private static String childManifest() throws Exception {

@@ -15,13 +15,14 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A leaf device written with the Azure IoT device SDK for Java (2.x, MQTT over TLS to the
- * gateway) sends telemetry that the gateway routes, and receives the cloud-to-device
+ * A leaf device written with the Azure IoT device SDK for Java (2.x, over MQTT with TLS and over
+ * AMQPS, to the gateway) sends telemetry that the gateway routes, and receives the cloud-to-device
  * messages the operator sends with {@code gatehouse c2d send} — including one sent while it was
  * offline, which the gateway kept for it.
  */
@@ -31,12 +32,14 @@ class SdkDeviceSystemTest {
     @TempDir
     Path dir;
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(value = IotHubClientProtocol.class, names = {"MQTT", "AMQPS"})
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void anSdkDeviceSendsTelemetryAndReceivesCloudToDeviceMessages() throws Exception {
+    void anSdkDeviceSendsTelemetryAndReceivesCloudToDeviceMessages(IotHubClientProtocol protocol) throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
-            // the SDK connects to port 8883 of its GatewayHostName, whatever else is configured
+            // the SDK connects to port 8883 (MQTT) or 5671 (AMQPS) of its host, whatever else is configured
             gatehouse.putEnvironment("GATEHOUSE_MQTT_TLS_PORT", "8883");
+            gatehouse.putEnvironment("GATEHOUSE_AMQPS_PORT", "5671");
             gatehouse.putEnvironment("GATEHOUSE_HOSTNAME", "127.0.0.1");
             gatehouse.start();
             String deviceKey = OperatorCli.addIdentity(gatehouse, "thermo1");
@@ -62,7 +65,7 @@ class SdkDeviceSystemTest {
                             gatehouse.dataDirectory().resolve("certs/edge-ca.pem").toString()))
                     .build();
             BlockingQueue<Message> received = new LinkedBlockingQueue<>();
-            DeviceClient device = new DeviceClient(connectionString, IotHubClientProtocol.MQTT, options);
+            DeviceClient device = new DeviceClient(connectionString, protocol, options);
             try (HubClient sink = HubClient.connect(gatehouse.mqttPort(), "edge1/sink", sinkKey)) {
                 sink.mqtt.subscribe("devices/edge1/modules/sink/inputs/#", 1);
                 device.setMessageCallback((message, context) -> {

@@ -19,4 +19,14 @@ public interface MethodInvoker {
      * {@link MethodInvocationException}. Never blocks the caller.
      */
     CompletionStage<MethodResult> invoke(MethodRequest request);
+
+    /**
+     * Whether {@link #invoke} waits, within the request's connect timeout, for a target this invoker
+     * does not hold yet: true for a protocol head (the client may still connect). An invoker with a
+     * fixed set of targets (the agent's {@code $edgeAgent}) answers false and fails any other target
+     * at once. A caller whose target nobody holds hands the call to one that waits.
+     */
+    default boolean waitsForTargets() {
+        return true;
+    }
 }

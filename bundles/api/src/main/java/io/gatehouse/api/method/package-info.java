@@ -3,7 +3,7 @@
  * carried by whichever protocol head holds the target's connection.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.gatehouse.api.method;
 
 import org.osgi.annotation.bundle.Export;

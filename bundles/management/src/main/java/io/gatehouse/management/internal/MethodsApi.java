@@ -3,14 +3,11 @@ package io.gatehouse.management.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gatehouse.api.agent.EdgeAgentOperations;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.method.MethodInvocationException;
 import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.method.MethodRequest;
 import io.gatehouse.api.method.MethodResult;
-import io.gatehouse.api.module.ModuleRuntimeException;
-import io.gatehouse.api.module.NoSuchModuleException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -23,20 +20,17 @@ import java.util.concurrent.TimeoutException;
  * {@code POST /api/twins/{deviceId}[/modules/{moduleId}]/methods} with {@code {methodName,
  * payload, responseTimeoutInSeconds (5–300, default 30), connectTimeoutInSeconds (0–300, default
  * 0)}} (reference §5.7): 200 {@code {status, payload}} from the target, 404 when it is not
- * connected and subscribed, 504 when it does not answer in time, 400 for a bad request. The
- * agent's own methods ({@code $edgeAgent}: ping, RestartModule, GetModuleLogs) are answered here.
+ * connected and subscribed, 504 when it does not answer in time, 400 for a bad request. The call
+ * goes to the invoker that holds the target: a protocol head for a connected client, the agent's
+ * own invoker for {@code {deviceId}/$edgeAgent}. An invoker may fail a call with another status
+ * (the agent: 400 for a bad payload, 501 for a method it does not have); that status is answered.
  */
 final class MethodsApi {
-    static final String EDGE_AGENT = "$edgeAgent";
     private final List<MethodInvoker> invokers;
-    private final EdgeAgentOperations agent;
-    private final String deviceId;
     private final ObjectMapper mapper;
 
-    MethodsApi(List<MethodInvoker> invokers, EdgeAgentOperations agent, String deviceId, ObjectMapper mapper) {
+    MethodsApi(List<MethodInvoker> invokers, ObjectMapper mapper) {
         this.invokers = invokers;
-        this.agent = agent;
-        this.deviceId = deviceId;
         this.mapper = mapper;
     }
 
@@ -49,9 +43,6 @@ final class MethodsApi {
             String payloadJson = payload == null ? "null" : mapper.writeValueAsString(payload);
             Duration response = Duration.ofSeconds(seconds(request, "responseTimeoutInSeconds", 30, 5));
             Duration connect = Duration.ofSeconds(seconds(request, "connectTimeoutInSeconds", 0, 0));
-            if (target.isModule() && target.moduleId().equals(EDGE_AGENT) && target.deviceId().equals(deviceId)) {
-                return answer(agentMethod(name, payload));
-            }
             MethodInvoker invoker = invokerFor(target);
             MethodResult result = invoker.invoke(new MethodRequest(target, name, payloadJson, response, connect))
                     .toCompletableFuture().get(response.plus(connect).plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
@@ -74,50 +65,15 @@ final class MethodsApi {
     }
 
     private MethodInvoker invokerFor(IdentityId target) throws ApiException {
-        if (invokers.isEmpty()) {
-            throw new ApiException(503, "no protocol head is active to carry the method (bundle io.gatehouse.broker)");
-        }
         for (MethodInvoker i : invokers) {
             if (i.holds(target)) return i;
         }
-        return invokers.get(0); // waits for the target within its connect timeout, or answers 404
-    }
-
-    /** The agent's direct methods (reference §2.9), answered by the agent in this process. */
-    private MethodResult agentMethod(String name, JsonNode payload) throws ApiException, IOException {
-        if (agent == null) throw new ApiException(404, "the agent is not active (bundle io.gatehouse.agent)");
-        try {
-            switch (name) {
-                case "ping":
-                    return new MethodResult(200, "null");
-                case "RestartModule": {
-                    String module = payload == null ? "" : payload.path("id").asText("");
-                    if (module.isEmpty()) throw new ApiException(400, "RestartModule needs {\"id\": \"<module>\"}");
-                    agent.restart(module);
-                    return new MethodResult(200, "null");
-                }
-                case "GetModuleLogs": {
-                    ObjectNode out = mapper.createObjectNode();
-                    var items = mapper.createArrayNode();
-                    for (JsonNode item : payload == null ? mapper.createArrayNode() : payload.path("items")) {
-                        String module = item.path("id").asText("");
-                        int tail = item.path("filter").path("tail").asInt(100);
-                        ObjectNode entry = items.addObject();
-                        entry.put("id", module);
-                        entry.put("payload", String.join("\n", agent.logs(module, Math.max(1, tail))));
-                    }
-                    if (items.isEmpty()) throw new ApiException(400, "GetModuleLogs needs {\"items\": [{\"id\": \"<module>\"}]}");
-                    return new MethodResult(200, mapper.writeValueAsString(items));
-                }
-                default:
-                    throw new ApiException(501, "$edgeAgent has no method '" + name + "'; it answers ping, RestartModule, "
-                            + "GetModuleLogs");
-            }
-        } catch (NoSuchModuleException e) {
-            return new MethodResult(404, mapper.writeValueAsString(mapper.createObjectNode().put("message", e.getMessage())));
-        } catch (ModuleRuntimeException e) {
-            return new MethodResult(500, mapper.writeValueAsString(mapper.createObjectNode().put("message", e.getMessage())));
+        // a protocol head waits for the target within the connect timeout, or answers 404; the
+        // agent's invoker cannot wait for anyone, so without a head the answer stays "no head"
+        for (MethodInvoker i : invokers) {
+            if (i.waitsForTargets()) return i;
         }
+        throw new ApiException(503, "no protocol head is active to carry the method (bundle io.gatehouse.broker)");
     }
 
     private ApiResponse answer(MethodResult result) throws IOException {

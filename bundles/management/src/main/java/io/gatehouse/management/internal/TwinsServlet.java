@@ -1,6 +1,5 @@
 package io.gatehouse.management.internal;
 
-import io.gatehouse.api.agent.EdgeAgentOperations;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.twin.TwinStore;
@@ -10,10 +9,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -22,7 +20,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletNa
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /** {@code /api/twins/…}: twins (see {@link TwinsApi}) and direct methods (see {@link MethodsApi}). */
-@Component(service = Servlet.class, configurationPid = {"io.gatehouse.management", "io.gatehouse.hub"})
+@Component(service = Servlet.class)
 @HttpWhiteboardServletName("gatehouse-twins")
 @HttpWhiteboardServletPattern("/api/twins/*")
 public class TwinsServlet extends JsonServlet {
@@ -32,19 +30,8 @@ public class TwinsServlet extends JsonServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile TwinStore store;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile EdgeAgentOperations agent;
-
+    /** In the order bound: the protocol head bound first is the one that waits for a target nobody holds. */
     private final List<MethodInvoker> invokers = new CopyOnWriteArrayList<>();
-
-    private volatile String deviceId = "edge1";
-
-    @Activate
-    @Modified
-    void configure(HubSettings hub) {
-        deviceId = hub.deviceId();
-    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addInvoker(MethodInvoker invoker) {
@@ -67,7 +54,7 @@ public class TwinsServlet extends JsonServlet {
         respondWithBody(req, resp, body -> {
             try {
                 IdentityId target = TwinsApi.identity(path.substring(0, path.length() - METHODS.length()));
-                return new MethodsApi(List.copyOf(invokers), agent, deviceId, mapper).invoke(target, body);
+                return new MethodsApi(List.copyOf(invokers), mapper).invoke(target, body);
             } catch (ApiException e) {
                 return ApiResponse.error(e.status(), e.reason());
             }

@@ -4,63 +4,74 @@ import static io.gatehouse.management.internal.Bodies.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gatehouse.api.agent.EdgeAgentOperations;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.method.MethodInvocationException;
 import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.method.MethodRequest;
 import io.gatehouse.api.method.MethodResult;
-import io.gatehouse.api.module.ModuleRuntimeException;
-import io.gatehouse.api.module.NoSuchModuleException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP side of direct methods; the MQTT head's delivery is tested in the broker and the system tests. */
 class MethodsApiTest {
     private final ObjectMapper mapper = JsonBodies.newMapper();
     private final List<MethodRequest> sent = new ArrayList<>();
-    private final List<String> restarted = new ArrayList<>();
+    private static final IdentityId EDGE_AGENT = IdentityId.module("edge1", "$edgeAgent");
 
+    private final List<String> calledOn = new ArrayList<>();
+
+    /** A protocol head that holds every target. */
     private MethodInvoker invoker(Function<MethodRequest, CompletionStage<MethodResult>> answer) {
+        return invoker("head", t -> true, false, answer);
+    }
+
+    private MethodInvoker invoker(String name, Predicate<IdentityId> holds, boolean fixedTargets,
+            Function<MethodRequest, CompletionStage<MethodResult>> answer) {
         return new MethodInvoker() {
             @Override
             public boolean holds(IdentityId target) {
-                return true;
+                return holds.test(target);
+            }
+
+            @Override
+            public boolean waitsForTargets() {
+                return !fixedTargets;
             }
 
             @Override
             public CompletionStage<MethodResult> invoke(MethodRequest request) {
                 sent.add(request);
+                calledOn.add(name);
                 return answer.apply(request);
             }
         };
     }
 
-    private final EdgeAgentOperations agent = new EdgeAgentOperations() {
-        @Override
-        public String reportedProperties() {
-            return "{}";
-        }
-
-        @Override
-        public List<String> logs(String module, int tail) throws ModuleRuntimeException {
-            if (!module.equals("sensor")) throw new NoSuchModuleException(module);
-            return List.of("one", "two");
-        }
-
-        @Override
-        public void restart(String module) throws ModuleRuntimeException {
-            if (!module.equals("sensor")) throw new NoSuchModuleException(module);
-            restarted.add(module);
-        }
-    };
-
     private MethodsApi api(MethodInvoker... invokers) {
-        return new MethodsApi(List.of(invokers), agent, "edge1", mapper);
+        return new MethodsApi(List.of(invokers), mapper);
+    }
+
+    /** Stands for the agent's invoker: holds edge1/$edgeAgent only and answers as the agent does. */
+    private MethodInvoker agent() {
+        return invoker("agent", EDGE_AGENT::equals, true, r -> switch (r.methodName()) {
+            case "ping" -> CompletableFuture.completedFuture(new MethodResult(200, "null"));
+            case "RestartModule" -> r.payloadJson().contains("ghost")
+                    ? CompletableFuture.completedFuture(new MethodResult(404, "{\"message\":\"no module 'ghost'\"}"))
+                    : CompletableFuture.failedFuture(new MethodInvocationException(400, "RestartModule needs {\"id\": \"<module>\"}"));
+            default -> CompletableFuture.failedFuture(new MethodInvocationException(501, "$edgeAgent has no method '"
+                    + r.methodName() + "'; it answers ping, RestartModule, GetModuleLogs"));
+        });
+    }
+
+    /** A protocol head that holds nobody: a target that is not connected is a 404. */
+    private MethodInvoker emptyHead() {
+        return invoker("head", t -> false, false, r -> CompletableFuture.failedFuture(
+                new MethodInvocationException(404, r.target() + " is not connected")));
     }
 
     @Test
@@ -97,19 +108,56 @@ class MethodsApiTest {
     }
 
     @Test
-    void theAgentAnswersItsOwnMethods() throws Exception {
-        IdentityId edgeAgent = IdentityId.module("edge1", "$edgeAgent");
-        MethodsApi api = api();
-        assertThat(api.invoke(edgeAgent, json("{'methodName': 'ping'}")).body().path("status").asInt()).isEqualTo(200);
-        assertThat(api.invoke(edgeAgent, json("{'methodName': 'RestartModule', 'payload': {'schemaVersion': '1.0', "
-                + "'id': 'sensor'}}")).body().path("status").asInt()).isEqualTo(200);
-        assertThat(restarted).containsExactly("sensor");
-        assertThat(api.invoke(edgeAgent, json("{'methodName': 'RestartModule', 'payload': {'id': 'ghost'}}"))
-                .body().path("status").asInt()).isEqualTo(404);
-        ApiResponse logs = api.invoke(edgeAgent, json("{'methodName': 'GetModuleLogs', 'payload': {'schemaVersion': '1.0', "
-                + "'items': [{'id': 'sensor', 'filter': {'tail': 2}}], 'encoding': 'none', 'contentType': 'text'}}"));
-        assertThat(logs.body().path("payload").toString()).isEqualTo("[{\"id\":\"sensor\",\"payload\":\"one\\ntwo\"}]");
-        assertThat(api.invoke(edgeAgent, json("{'methodName': 'UploadSupportBundle'}")).status()).isEqualTo(501);
-        assertThat(sent).isEmpty();
+    void aCallToTheAgentGoesToTheInvokerThatHoldsItAndItsAnswersAreKept() {
+        MethodsApi api = api(emptyHead(), agent());
+        ApiResponse ping = api.invoke(EDGE_AGENT, json("{'methodName': 'ping'}"));
+        assertThat(ping.status()).isEqualTo(200);
+        assertThat(ping.body().toString()).isEqualTo("{\"status\":200,\"payload\":null}");
+        assertThat(calledOn).containsExactly("agent");
+
+        ApiResponse ghost = api.invoke(EDGE_AGENT, json("{'methodName': 'RestartModule', 'payload': {'id': 'ghost'}}"));
+        assertThat(ghost.status()).isEqualTo(200);
+        assertThat(ghost.body().toString()).isEqualTo("{\"status\":404,\"payload\":{\"message\":\"no module 'ghost'\"}}");
+        assertThat(sent.get(1).payloadJson()).isEqualTo("{\"id\":\"ghost\"}");
+
+        ApiResponse bad = api.invoke(EDGE_AGENT, json("{'methodName': 'RestartModule'}"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().path("error").asText()).isEqualTo("RestartModule needs {\"id\": \"<module>\"}");
+        assertThat(sent.get(2).payloadJson()).isEqualTo("null");
+
+        ApiResponse unknown = api.invoke(EDGE_AGENT, json("{'methodName': 'UploadSupportBundle'}"));
+        assertThat(unknown.status()).isEqualTo(501);
+        assertThat(unknown.body().path("error").asText()).startsWith("$edgeAgent has no method 'UploadSupportBundle'");
+        assertThat(calledOn).containsOnly("agent");
+    }
+
+    @Test
+    void aTargetNobodyHoldsGoesToAProtocolHeadNeverToTheAgent() {
+        MethodsApi api = api(agent(), emptyHead());
+        ApiResponse answer = api.invoke(IdentityId.device("sensor1"), json("{'methodName': 'm'}"));
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.body().path("error").asText()).isEqualTo("sensor1 is not connected");
+        assertThat(calledOn).containsExactly("head");
+        // another gateway's agent is not ours: it is a target like any other
+        assertThat(api.invoke(IdentityId.module("child1", "$edgeAgent"), json("{'methodName': 'ping'}")).status())
+                .isEqualTo(404);
+        assertThat(calledOn).containsExactly("head", "head");
+
+        // with no protocol head, only the agent: its own methods work, any other target has no head to go through
+        MethodsApi agentOnly = api(agent());
+        ApiResponse noHead = agentOnly.invoke(IdentityId.device("sensor1"), json("{'methodName': 'm'}"));
+        assertThat(noHead.status()).isEqualTo(503);
+        assertThat(noHead.body().path("error").asText()).contains("no protocol head");
+        assertThat(agentOnly.invoke(EDGE_AGENT, json("{'methodName': 'ping'}")).status()).isEqualTo(200);
+        assertThat(calledOn).containsExactly("head", "head", "agent");
+    }
+
+    @Test
+    void withoutTheAgentItsMethodsAreATargetNobodyHolds() {
+        ApiResponse notConnected = api(emptyHead()).invoke(EDGE_AGENT, json("{'methodName': 'ping'}"));
+        assertThat(notConnected.status()).isEqualTo(404);
+        assertThat(notConnected.body().path("error").asText()).isEqualTo("edge1/$edgeAgent is not connected");
+        assertThat(calledOn).containsExactly("head");
+        assertThat(api().invoke(EDGE_AGENT, json("{'methodName': 'ping'}")).status()).isEqualTo(503);
     }
 }

@@ -5,7 +5,11 @@ import io.gatehouse.api.deployment.EdgeAgentConfigurator;
 import io.gatehouse.api.deployment.EdgeHubConfigurator;
 import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.identity.SasTokenSigner;
+import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.store.MessageStore;
+import io.gatehouse.api.twin.TwinStore;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -21,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connects this gateway to its parent and drains {@code $upstream} to it (MQTT). With no
+ * Connects this gateway to its parent and drains {@code $upstream} to it (MQTT); mirrors the twins
+ * of this gateway's modules and relays the parent's direct-method calls to the local invokers. With no
  * {@code hostName} the gateway is the root of its tree and this does nothing. A configuration
  * change disconnects and connects again with the new settings; unacknowledged messages stay in
  * the store and go again. Provides no service: nothing of its configuration (the device key) is
@@ -36,7 +41,8 @@ public class UpstreamComponent {
 
     @ObjectClassDefinition(pid = PID, name = "Gatehouse upstream",
             description = "The link to the parent gateway: drains $upstream on each sender's identity, learns the "
-                    + "device scope and takes deployments from the twins")
+                    + "device scope, takes deployments from the twins, mirrors the modules' twins and relays their "
+                    + "direct methods")
     public @interface Config {
         @AttributeDefinition(description = "Host name of the parent gateway; empty: this gateway is the root of its tree")
         String hostName() default "";
@@ -75,11 +81,20 @@ public class UpstreamComponent {
                 + "(CloudConnectionIdleTimeoutSecs)")
         int idleConnectionTimeoutSecs() default 3600;
 
-        @AttributeDefinition(description = "Seconds between pushes of the agent's reported properties, when changed")
+        @AttributeDefinition(description = "Seconds between pushes of the agent's and the "
+                + "modules' reported properties, when changed; also how often the modules to mirror are looked up")
         int reportIntervalSecs() default 5;
 
-        @AttributeDefinition(description = "Directory of this bundle's state (the applied deployment versions); "
-                + "relative paths are relative to the working directory")
+        @AttributeDefinition(description = "Seconds a direct method relayed from the parent waits for the local "
+                + "module's answer (5-300)")
+        int methodResponseTimeoutSecs() default 30;
+
+        @AttributeDefinition(description = "Seconds a direct method relayed from the parent waits for the local "
+                + "module to be connected and subscribed to methods before it is answered 404 (0-300)")
+        int methodConnectTimeoutSecs() default 0;
+
+        @AttributeDefinition(description = "Directory of this bundle's state (the applied deployment versions, the "
+                + "reported properties last pushed per module); relative paths are relative to the working directory")
         String stateDirectory() default "data/upstream";
 
         @AttributeDefinition(description = "This edge device's id (PID io.gatehouse.hub)")
@@ -92,6 +107,9 @@ public class UpstreamComponent {
     private volatile EdgeAgentConfigurator agentConfigurator;
     private volatile EdgeHubConfigurator hubConfigurator;
     private volatile EdgeAgentOperations agentOperations;
+    private volatile TwinStore twinStore;
+    // in bind order: the first one answers for a target nobody holds
+    private final List<MethodInvoker> methodInvokers = new CopyOnWriteArrayList<>();
     private UpstreamRuntime runtime; // guarded by this
 
     @Activate
@@ -132,7 +150,7 @@ public class UpstreamComponent {
         try {
             UpstreamRuntime r = new UpstreamRuntime(settings, store, registry, signer,
                     new UpstreamRuntime.LocalServices(() -> agentConfigurator, () -> hubConfigurator,
-                            () -> agentOperations));
+                            () -> agentOperations, () -> twinStore, () -> List.copyOf(methodInvokers)));
             r.start();
             runtime = r;
         } catch (UpstreamException e) {
@@ -189,5 +207,26 @@ public class UpstreamComponent {
 
     void unbindAgentOperations(EdgeAgentOperations o) {
         if (agentOperations == o) agentOperations = null;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindTwinStore(TwinStore s) {
+        twinStore = s;
+        localServicesChanged();
+    }
+
+    void unbindTwinStore(TwinStore s) {
+        if (twinStore == s) twinStore = null;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMethodInvoker(MethodInvoker i) {
+        methodInvokers.add(i);
+    }
+
+    void unbindMethodInvoker(MethodInvoker i) {
+        methodInvokers.remove(i);
     }
 }

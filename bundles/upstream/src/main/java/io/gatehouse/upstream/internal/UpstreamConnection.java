@@ -39,6 +39,7 @@ final class UpstreamConnection {
     private final Listener listener;
     private volatile MqttAsyncClient client;
     private volatile long lastUsedNanos = System.nanoTime();
+    private volatile long connects;
 
     UpstreamConnection(IdentityId identity, UpstreamSettings settings, UpstreamCredentials credentials,
             SSLSocketFactory socketFactory, List<String> subscriptions, Listener listener) {
@@ -57,6 +58,14 @@ final class UpstreamConnection {
     boolean isConnected() {
         MqttAsyncClient c = client;
         return c != null && c.isConnected();
+    }
+
+    /**
+     * How many times it connected: a new value means a new session at the parent, so anything
+     * synchronised over the previous one (a twin read at connect) must be done again.
+     */
+    long connects() {
+        return connects;
     }
 
     /** Nanoseconds since it was last used to send. */
@@ -121,6 +130,7 @@ final class UpstreamConnection {
             throw e;
         }
         client = c;
+        connects++;
     }
 
     private MqttConnectOptions options() throws UpstreamException {

@@ -142,6 +142,10 @@ final class UpstreamDeliverer {
             backoff.reset();
         } catch (UpstreamException e) {
             failed(e.getMessage());
+        } catch (RuntimeException e) {
+            // a bug or a library surprise must not end delivery for good: log it whole and retry like any failure
+            LOG.error("sending $upstream messages failed unexpectedly", e);
+            failed("unexpected " + e);
         }
     }
 

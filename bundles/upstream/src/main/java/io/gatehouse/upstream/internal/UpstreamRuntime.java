@@ -7,9 +7,12 @@ import io.gatehouse.api.deployment.EdgeHubConfigurator;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.identity.SasTokenSigner;
+import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.store.MessageStore;
+import io.gatehouse.api.twin.TwinStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -27,15 +30,21 @@ import org.slf4j.LoggerFactory;
  * reconnected after a loss, 1 s doubling up to reconnectMaxDelay, forever), and its state drives
  * the {@code $upstream} deliverer; the {@code $edgeAgent}/{@code $edgeHub} twin connections bring
  * deployments and take the agent's state; the scope is learned at each connect and every
- * scopeRefresh. Link, twins and scope run on one scheduler thread, delivery on its own.
+ * scopeRefresh; the twins of this gateway's own modules are mirrored and their direct methods
+ * relayed. Link, twins and scope run on one scheduler thread, delivery on its own, method calls
+ * on the relay's.
  */
 final class UpstreamRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamRuntime.class);
     private static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
 
-    /** The local services the deployment and the report go to; each may be absent at any time. */
+    /**
+     * The local services the deployment, the reports, the mirrored twins and the method calls go to;
+     * each may be absent at any time (the invokers' list may be empty).
+     */
     record LocalServices(Supplier<EdgeAgentConfigurator> agentConfigurator,
-            Supplier<EdgeHubConfigurator> hubConfigurator, Supplier<EdgeAgentOperations> agentOperations) {
+            Supplier<EdgeHubConfigurator> hubConfigurator, Supplier<EdgeAgentOperations> agentOperations,
+            Supplier<TwinStore> twinStore, Supplier<List<MethodInvoker>> methodInvokers) {
     }
 
     private final UpstreamSettings settings;
@@ -47,6 +56,8 @@ final class UpstreamRuntime {
     private final ScopeSync scope;
     private final AgentStateReporter reporter;
     private final DeploymentSync deployments;
+    private final ModuleMirror mirror;
+    private final MethodRelay methods;
     private final UpstreamDeliverer deliverer;
     private final ScheduledExecutorService scheduler;
     private volatile boolean linkUp;
@@ -85,6 +96,10 @@ final class UpstreamRuntime {
         this.reporter = new AgentStateReporter(twins, json, local.agentOperations());
         this.deployments = new DeploymentSync(twins, new AppliedTwins(settings.stateDirectory(), json), reporter,
                 local.agentConfigurator(), local.hubConfigurator(), json);
+        this.mirror = new ModuleMirror(settings.deviceId(), registry, pool, twins,
+                new PushedReports(settings.stateDirectory(), json), local.twinStore(), json);
+        this.methods = new MethodRelay(local.methodInvokers(), settings.methodResponseTimeout(),
+                settings.methodConnectTimeout(), json);
         this.deliverer = new UpstreamDeliverer(store, pool, self, settings.maxBatchSize(),
                 settings.operationTimeout(), () -> linkUp);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -94,9 +109,16 @@ final class UpstreamRuntime {
         });
     }
 
+    /**
+     * Fixed per identity, whoever opens the connection first (the deliverer opens modules' too):
+     * the agent and the mirrored modules take method calls, the hub only its twin.
+     */
     private List<String> subscriptionsOf(IdentityId id) {
         if (id.equals(self)) return List.of(ScopeSync.RESPONSES);
-        if (id.equals(agentTwin) || id.equals(hubTwin)) return List.of(TwinClient.RESPONSES, TwinClient.DESIRED_PATCHES);
+        if (id.equals(hubTwin)) return List.of(TwinClient.RESPONSES, TwinClient.DESIRED_PATCHES);
+        if (id.equals(agentTwin) || mirror.isMirroredKind(id)) {
+            return List.of(TwinClient.RESPONSES, TwinClient.DESIRED_PATCHES, MethodRelay.REQUESTS);
+        }
         return List.of();
     }
 
@@ -110,14 +132,15 @@ final class UpstreamRuntime {
         long refresh = settings.scopeRefresh().toMillis();
         scheduler.scheduleWithFixedDelay(guarded(this::refreshScope), refresh, refresh, TimeUnit.MILLISECONDS);
         long sweep = Math.min(settings.idleConnectionTimeout().toMillis(), 60_000);
-        scheduler.scheduleWithFixedDelay(guarded(() -> pool.closeIdle(settings.idleConnectionTimeout(),
-                Set.of(self, agentTwin, hubTwin))), sweep, sweep, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(guarded(() -> pool.closeIdle(settings.idleConnectionTimeout(), pinned())),
+                sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     void stop() {
         stopped = true;
         linkUp = false;
         deliverer.stop();
+        methods.stop();
         scheduler.shutdownNow();
         try {
             if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) LOG.warn("the upstream link thread did not stop");
@@ -128,12 +151,25 @@ final class UpstreamRuntime {
         LOG.info("upstream: disconnected from {}", settings.where());
     }
 
-    /** A configurator or the agent came (back): a deployment waiting for it can go now. */
+    /**
+     * A configurator, the agent or the twin store came (back): a deployment waiting for it can go
+     * now, and the mirrored twins are read again.
+     */
     void localServicesChanged() {
         execute(() -> {
             syncRequested = true;
+            mirror.resyncAll();
             maintainTwins();
         });
+    }
+
+    /** Connections never closed as idle: they wait for the parent's calls and patches. */
+    private Set<IdentityId> pinned() {
+        Set<IdentityId> pinned = new HashSet<>(mirror.identities());
+        pinned.add(self);
+        pinned.add(agentTwin);
+        pinned.add(hubTwin);
+        return pinned;
     }
 
     boolean linkUp() {
@@ -184,12 +220,18 @@ final class UpstreamRuntime {
         }
     }
 
-    /**
-     * Keeps the twin connections up while the link is; runs a deployment sync when one is due
-     * (after a (re)connect, a desired patch, a local service coming) and pushes the agent's state.
-     */
+    /** Keeps the twin connections up while the link is, and the mirrored modules' twins in step. */
     private void maintainTwins() {
         if (!linkUp) return;
+        maintainDeployment();
+        mirror.maintain();
+    }
+
+    /**
+     * Runs a deployment sync when one is due (after a (re)connect, a desired patch, a local service
+     * coming) and pushes the agent's state.
+     */
+    private void maintainDeployment() {
         UpstreamConnection agent;
         UpstreamConnection hub;
         try {
@@ -229,12 +271,18 @@ final class UpstreamRuntime {
     private void onMessage(UpstreamConnection connection, String topic, byte[] payload) {
         if (requests.complete(TwinClient.RESPONSE_PREFIX, topic, payload)) return;
         if (requests.complete(ScopeSync.RESPONSE_PREFIX, topic, payload)) return;
-        if (topic.startsWith(TwinClient.DESIRED_PATCH_PREFIX)
-                && (connection.identity().equals(agentTwin) || connection.identity().equals(hubTwin))) {
-            execute(() -> {
-                syncRequested = true;
-                maintainTwins();
-            });
+        IdentityId id = connection.identity();
+        if (topic.startsWith(TwinClient.DESIRED_PATCH_PREFIX)) {
+            if (id.equals(agentTwin) || id.equals(hubTwin)) {
+                execute(() -> {
+                    syncRequested = true;
+                    maintainTwins();
+                });
+            } else if (mirror.isMirroredKind(id)) {
+                execute(() -> mirror.desiredPatch(id, topic, payload));
+            }
+        } else if (topic.startsWith(MethodRelay.REQUEST_PREFIX) && (id.equals(agentTwin) || mirror.isMirroredKind(id))) {
+            methods.requested(connection, topic, payload);
         }
     }
 

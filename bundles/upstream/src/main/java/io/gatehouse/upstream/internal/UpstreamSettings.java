@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  */
 record UpstreamSettings(String hostName, int port, boolean tls, String caFile, String deviceId, String deviceKey,
         int maxBatchSize, Duration operationTimeout, Duration tokenValidity, Duration reconnectMaxDelay,
-        Duration scopeRefresh, Duration idleConnectionTimeout, Duration reportInterval, Path stateDirectory) {
+        Duration scopeRefresh, Duration idleConnectionTimeout, Duration reportInterval, Path stateDirectory,
+        Duration methodResponseTimeout, Duration methodConnectTimeout) {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamSettings.class);
 
@@ -62,7 +63,16 @@ record UpstreamSettings(String hostName, int port, boolean tls, String caFile, S
                 seconds("scopeRefreshSecs", c.scopeRefreshSecs(), 3600),
                 seconds("idleConnectionTimeoutSecs", c.idleConnectionTimeoutSecs(), 3600),
                 seconds("reportIntervalSecs", c.reportIntervalSecs(), 5),
-                Path.of(c.stateDirectory().isBlank() ? "data/upstream" : c.stateDirectory().strip()));
+                Path.of(c.stateDirectory().isBlank() ? "data/upstream" : c.stateDirectory().strip()),
+                Duration.ofSeconds(within("methodResponseTimeoutSecs", c.methodResponseTimeoutSecs(), 5, 300, 30)),
+                Duration.ofSeconds(within("methodConnectTimeoutSecs", c.methodConnectTimeoutSecs(), 0, 300, 0)));
+    }
+
+    /** A direct method's timeouts have IoT Hub's bounds (reference §8), which the invokers check. */
+    private static int within(String key, int value, int min, int max, int fallback) {
+        if (value >= min && value <= max) return value;
+        LOG.warn("{} {} is outside {}..{}; using {}", key, value, min, max, fallback);
+        return fallback;
     }
 
     private static int positive(String key, int value, int fallback) {

@@ -85,6 +85,24 @@ final class Mosquitto {
         process = null;
     }
 
+    /** Whether its log says {@code clientId} disconnected. */
+    boolean disconnected(String clientId) {
+        return logged(l -> l.endsWith("Client " + clientId + " disconnected."));
+    }
+
+    /** Whether it acknowledged a subscription of {@code clientId} (its subscriptions are all in one SUBSCRIBE). */
+    boolean subscribed(String clientId) {
+        return logged(l -> l.endsWith("Sending SUBACK to " + clientId));
+    }
+
+    private boolean logged(java.util.function.Predicate<String> line) {
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8).stream().anyMatch(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The CONNECT lines of its log: client id and user name of every connection. */
     List<String> connectLines() throws IOException {
         return Files.readAllLines(log, StandardCharsets.UTF_8).stream()

@@ -26,11 +26,15 @@ final class Parent implements AutoCloseable {
     }
 
     final List<Received> telemetry = new CopyOnWriteArrayList<>();
+    /** Answers to the method calls it made: {@code $iothub/methods/res/{status}/?$rid=…} and body. */
+    final List<Received> methodAnswers = new CopyOnWriteArrayList<>();
     final List<String> reportedPatches = new CopyOnWriteArrayList<>();
     final AtomicInteger twinGets = new AtomicInteger();
     final AtomicInteger scopeRequests = new AtomicInteger();
     volatile String agentTwin = "{\"desired\":{\"$version\":1},\"reported\":{\"$version\":1}}";
     volatile String hubTwin = "{\"desired\":{\"$version\":1},\"reported\":{\"$version\":1}}";
+    /** When set, every twin GET is answered with it (Mosquitto cannot tell whose GET it is). */
+    volatile String everyTwin;
     volatile int scopeStatus = 200;
     volatile String scopeBody = "{\"identities\":[]}";
     volatile int reportedStatus = 204;
@@ -63,7 +67,7 @@ final class Parent implements AutoCloseable {
         o.setMaxInflight(200);
         client.connect(o);
         client.subscribe(new String[] {"devices/#", "$iothub/twin/GET/#", "$iothub/twin/PATCH/properties/reported/#",
-            "$gatehouse/scope/GET/#"}, new int[] {1, 1, 1, 1});
+            "$gatehouse/scope/GET/#", "$iothub/methods/res/#"}, new int[] {1, 1, 1, 1, 1});
     }
 
     static Parent connect(String uri) throws MqttException {
@@ -91,7 +95,10 @@ final class Parent implements AutoCloseable {
             boolean hub = lastGetWasAgent && r == lastGetRid + 1;
             lastGetWasAgent = !hub;
             lastGetRid = r;
-            answer("$iothub/twin/res/200/?$rid=" + rid, hub ? hubTwin : agentTwin);
+            String every = everyTwin;
+            answer("$iothub/twin/res/200/?$rid=" + rid, every != null ? every : hub ? hubTwin : agentTwin);
+        } else if (topic.startsWith("$iothub/methods/res/")) {
+            methodAnswers.add(new Received(topic, payload));
         } else if (topic.startsWith("$iothub/twin/PATCH/properties/reported/")) {
             reportedPatches.add(payload);
             answer("$iothub/twin/res/" + reportedStatus + "/?$rid=" + rid + "&$version=" + (reportedPatches.size() + 1),
@@ -113,6 +120,16 @@ final class Parent implements AutoCloseable {
     /** Sends a desired-properties patch to whoever listens for one. */
     void desiredPatch(int version, String patch) {
         answer("$iothub/twin/PATCH/properties/desired/?$version=" + version, patch);
+    }
+
+    /** Calls a direct method on whoever is subscribed to method calls. */
+    void callMethod(String name, String rid, String payload) {
+        answer("$iothub/methods/POST/" + name + "/?$rid=" + rid, payload);
+    }
+
+    /** The answers to call {@code rid}. */
+    List<Received> methodAnswers(String rid) {
+        return methodAnswers.stream().filter(r -> rid.equals(Requests.query(r.topic, "$rid"))).toList();
     }
 
     /** Telemetry whose topic starts with {@code prefix}, in arrival order. */
