@@ -72,7 +72,7 @@ public class UpstreamComponent {
         int tokenValiditySecs() default 3600;
 
         @AttributeDefinition(description = "Longest wait in seconds between reconnect attempts (starts at 1 s, doubles)")
-        int reconnectMaxDelaySecs() default 5;
+        int reconnectMaxDelaySecs() default 2;
 
         @AttributeDefinition(description = "Seconds between device scope requests (also at every connect)")
         int scopeRefreshSecs() default 3600;

@@ -2,6 +2,7 @@ package io.gatehouse.upstream.internal;
 
 import io.gatehouse.api.identity.IdentityId;
 import java.util.List;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -34,7 +35,7 @@ final class UpstreamConnection {
     private final IdentityId identity;
     private final UpstreamSettings settings;
     private final UpstreamCredentials credentials;
-    private final SSLSocketFactory socketFactory;
+    private final SocketFactory socketFactory;
     private final List<String> subscriptions;
     private final Listener listener;
     private volatile MqttAsyncClient client;
@@ -42,7 +43,7 @@ final class UpstreamConnection {
     private volatile long connects;
 
     UpstreamConnection(IdentityId identity, UpstreamSettings settings, UpstreamCredentials credentials,
-            SSLSocketFactory socketFactory, List<String> subscriptions, Listener listener) {
+            SocketFactory socketFactory, List<String> subscriptions, Listener listener) {
         this.identity = identity;
         this.settings = settings;
         this.credentials = credentials;
@@ -144,10 +145,8 @@ final class UpstreamConnection {
         o.setMaxInflight(settings.maxBatchSize() + 16);
         o.setUserName(credentials.username(identity));
         o.setPassword(credentials.password(identity).toCharArray());
-        if (socketFactory != null) {
-            o.setSocketFactory(socketFactory);
-            o.setHttpsHostnameVerificationEnabled(true);
-        }
+        o.setSocketFactory(socketFactory);
+        if (socketFactory instanceof SSLSocketFactory) o.setHttpsHostnameVerificationEnabled(true);
         return o;
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLSocketFactory;
+import javax.net.SocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +74,9 @@ final class UpstreamRuntime {
         this.self = IdentityId.device(settings.deviceId());
         this.agentTwin = IdentityId.module(settings.deviceId(), "$edgeAgent");
         this.hubTwin = IdentityId.module(settings.deviceId(), "$edgeHub");
-        SSLSocketFactory tls = settings.tls() ? TlsSocketFactories.trusting(settings.caFile()) : null;
+        SocketFactory sockets = settings.tls()
+                ? NoDelaySocketFactory.tls(TlsSocketFactories.trusting(settings.caFile()))
+                : NoDelaySocketFactory.plain();
         UpstreamCredentials credentials = new UpstreamCredentials(settings.hostName(), settings.deviceId(),
                 settings.deviceKey(), settings.tokenValidity(), signer, registry, Clock.systemUTC());
         UpstreamConnection.Listener listener = new UpstreamConnection.Listener() {
@@ -88,7 +90,7 @@ final class UpstreamRuntime {
                 onLost(connection, cause);
             }
         };
-        this.pool = new ConnectionPool(id -> new UpstreamConnection(id, settings, credentials, tls,
+        this.pool = new ConnectionPool(id -> new UpstreamConnection(id, settings, credentials, sockets,
                 subscriptionsOf(id), listener));
         ObjectMapper json = new ObjectMapper();
         TwinClient twins = new TwinClient(requests, settings.operationTimeout(), json);

@@ -59,7 +59,7 @@ record UpstreamSettings(String hostName, int port, boolean tls, String caFile, S
                 positive("maxBatchSize", c.maxBatchSize(), 10),
                 seconds("operationTimeoutSecs", c.operationTimeoutSecs(), 20),
                 seconds("tokenValiditySecs", c.tokenValiditySecs(), 3600),
-                seconds("reconnectMaxDelaySecs", c.reconnectMaxDelaySecs(), 5),
+                seconds("reconnectMaxDelaySecs", c.reconnectMaxDelaySecs(), 2),
                 seconds("scopeRefreshSecs", c.scopeRefreshSecs(), 3600),
                 seconds("idleConnectionTimeoutSecs", c.idleConnectionTimeoutSecs(), 3600),
                 seconds("reportIntervalSecs", c.reportIntervalSecs(), 5),
