@@ -61,7 +61,7 @@ public class UpstreamComponent {
                 description = "Symmetric key (base64) of this edge device as registered at the parent")
         String deviceKey() default "";
 
-        @AttributeDefinition(description = "Messages in flight per send round (MaxUpstreamBatchSize)")
+        @AttributeDefinition(description = "Messages in flight at once, across all senders (MaxUpstreamBatchSize)")
         int maxBatchSize() default 10;
 
         @AttributeDefinition(description = "Seconds to wait for a connect, a PUBACK or a twin answer "

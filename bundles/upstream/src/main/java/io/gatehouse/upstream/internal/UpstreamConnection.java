@@ -31,6 +31,8 @@ final class UpstreamConnection {
 
     /** Seconds between MQTT pings, so a dead link is noticed without traffic. */
     static final int KEEP_ALIVE_SECS = 30;
+    /** Paho's in-flight limit per connection, far above any window the deliverer keeps. */
+    private static final int MAX_INFLIGHT = 1000;
 
     private final IdentityId identity;
     private final UpstreamSettings settings;
@@ -141,8 +143,11 @@ final class UpstreamConnection {
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(KEEP_ALIVE_SECS);
         o.setConnectionTimeout((int) Math.max(1, settings.operationTimeout().toSeconds()));
-        // a batch plus twin and scope requests in flight together
-        o.setMaxInflight(settings.maxBatchSize() + 16);
+        // The deliverer keeps the window (maxBatchSize); Paho's own limit must never be what refuses a
+        // publish: it counts a message until its PUBACK is processed on Paho's threads, which can be after
+        // the token completed, so a limit near the window failed publishes ("Too many publishes in
+        // progress") and cost a backoff each. The parent reads no more than its maxPendingAcks (1000).
+        o.setMaxInflight(MAX_INFLIGHT);
         o.setUserName(credentials.username(identity));
         o.setPassword(credentials.password(identity).toCharArray());
         o.setSocketFactory(socketFactory);

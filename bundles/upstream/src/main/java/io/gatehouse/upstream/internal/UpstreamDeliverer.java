@@ -8,11 +8,8 @@ import io.gatehouse.api.store.QueueConsumer;
 import io.gatehouse.api.store.StoreException;
 import io.gatehouse.api.store.StoredMessage;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.ArrayDeque;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -21,9 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains {@code $upstream} to the parent on one thread, each message on its sender's connection.
- * A round sends up to {@code maxBatchSize} messages together and waits for their PUBACKs; any
- * failure is transient: the consumer is reopened, so everything unacknowledged comes again from
+ * Drains {@code $upstream} to the parent on one thread, each message on its sender's connection,
+ * with up to {@code maxBatchSize} messages in flight; any failure is transient: the consumer is reopened, so everything unacknowledged comes again from
  * the checkpoint in store order, after the backoff. The link coming up ends a backoff at once.
  */
 final class UpstreamDeliverer {
@@ -117,107 +113,97 @@ final class UpstreamDeliverer {
         }
     }
 
+    private record InFlight(StoredMessage message, IdentityId sender, IMqttDeliveryToken token, long sentNanos) {
+    }
+
+    /**
+     * Sends while messages wait, with up to {@code maxBatchSize} in flight: the PUBACKs are taken in
+     * send order, each acknowledges its message and lets the next one go, so the window never waits
+     * for its slowest member. After a failure, a failed sender's later messages are neither sent nor
+     * acknowledged (its resend keeps the order), the others' go for one more window; then the
+     * consumer is reopened and the backoff waited.
+     */
     private void round() throws InterruptedException {
-        List<StoredMessage> batch;
+        ArrayDeque<InFlight> window = new ArrayDeque<>(maxBatchSize);
+        Set<IdentityId> failedSenders = new HashSet<>();
+        String failure = null;
         try {
             if (consumer == null) {
                 consumer = store.consume(EndpointIds.UPSTREAM);
                 consumer.onAvailable(this::wake);
             }
-            batch = collect();
-        } catch (StoreException | RuntimeException e) {
-            failed("reading $upstream failed: " + e.getMessage());
-            return;
-        }
-        if (batch.isEmpty()) {
-            awaitMessages();
-            return;
-        }
-        try {
-            long t0 = System.nanoTime();
-            send(batch);
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("sent {} $upstream messages in {} ms", batch.size(), (System.nanoTime() - t0) / 1_000_000);
+            // after a failure, up to one more window of the others' messages still goes (a refused leaf must
+            // not hold back the rest), but no more: the checkpoint cannot pass the failed message, so all
+            // after it come again with the retry
+            int afterFailure = 0;
+            while (running) {
+                while (window.size() < maxBatchSize && afterFailure < maxBatchSize) {
+                    StoredMessage m = nextSendable();
+                    if (m == null) break;
+                    if (failure != null) afterFailure++;
+                    IdentityId sender = TelemetryEncoding.sender(m.message());
+                    if (failedSenders.contains(sender)) continue;
+                    try {
+                        IMqttDeliveryToken token = connectionOf(sender)
+                                .publish(TelemetryEncoding.topic(sender, m.message()), m.message().body());
+                        window.add(new InFlight(m, sender, token, System.nanoTime()));
+                    } catch (UpstreamException e) {
+                        failedSenders.add(sender);
+                        if (failure == null) failure = e.getMessage();
+                    }
+                }
+                InFlight head = window.poll();
+                if (head == null) break;
+                if (failedSenders.contains(head.sender())) continue;
+                failure = settle(head, failedSenders, failure);
             }
-            backoff.reset();
-        } catch (UpstreamException e) {
-            failed(e.getMessage());
+        } catch (StoreException e) {
+            failure = "reading $upstream failed: " + e.getMessage();
         } catch (RuntimeException e) {
             // a bug or a library surprise must not end delivery for good: log it whole and retry like any failure
             LOG.error("sending $upstream messages failed unexpectedly", e);
-            failed("unexpected " + e);
+            failure = "unexpected " + e;
+        }
+        if (failure != null) {
+            failed(failure);
+        } else if (running) {
+            awaitMessages();
         }
     }
 
-    /** Up to a batch of sendable messages; expired and never-acceptable ones are settled here. */
-    private List<StoredMessage> collect() throws StoreException {
-        List<StoredMessage> batch = new ArrayList<>(maxBatchSize);
+    /** Waits for the PUBACK of the oldest message in flight; returns the round's failure, if any. */
+    private String settle(InFlight f, Set<IdentityId> failedSenders, String failure) {
+        long remainingMillis = (operationTimeout.toNanos() - (System.nanoTime() - f.sentNanos())) / 1_000_000;
+        try {
+            f.token().waitForCompletion(Math.max(1, remainingMillis));
+            consumer.acknowledge(f.message());
+            backoff.reset();
+            return failure;
+        } catch (MqttException e) {
+            failedSenders.add(f.sender());
+            if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_TIMEOUT && !f.sender().equals(self)) {
+                // a connection that does not answer in time is not reused; the retry opens a new one
+                pool.discard(f.sender());
+            }
+            return failure != null ? failure : "sending as " + f.sender() + ": " + UpstreamConnection.describe(e);
+        }
+    }
+
+    /** The next message to send; expired and never-acceptable ones are settled here. */
+    private StoredMessage nextSendable() throws StoreException {
         long now = System.currentTimeMillis();
-        while (batch.size() < maxBatchSize) {
+        while (true) {
             StoredMessage m = consumer.poll();
-            if (m == null) break;
+            if (m == null) return null;
             if (m.expiredAt(now)) {
                 consumer.expire(m);
                 continue;
             }
             String invalid = TelemetryEncoding.invalidReason(m.message());
-            if (invalid != null) {
-                consumer.deadLetter(m, invalid);
-                LOG.warn("$upstream message {} (priority {}) dead-lettered: {}", m.index(), m.priority(), invalid);
-                continue;
-            }
-            batch.add(m);
+            if (invalid == null) return m;
+            consumer.deadLetter(m, invalid);
+            LOG.warn("$upstream message {} (priority {}) dead-lettered: {}", m.index(), m.priority(), invalid);
         }
-        return batch;
-    }
-
-    private record InFlight(StoredMessage message, IdentityId sender, IMqttDeliveryToken token) {
-    }
-
-    /**
-     * Publishes the batch, all in flight together, then acknowledges each PUBACK — but never a
-     * sender's message after one of its earlier ones failed, so the resend keeps its order.
-     */
-    private void send(List<StoredMessage> batch) throws UpstreamException {
-        Map<IdentityId, UpstreamConnection> connections = new HashMap<>();
-        Set<IdentityId> failed = new HashSet<>();
-        List<InFlight> inFlight = new ArrayList<>(batch.size());
-        UpstreamException first = null;
-        for (StoredMessage m : batch) {
-            IdentityId sender = TelemetryEncoding.sender(m.message());
-            if (failed.contains(sender)) continue;
-            try {
-                UpstreamConnection c = connections.get(sender);
-                if (c == null) {
-                    c = connectionOf(sender);
-                    connections.put(sender, c);
-                }
-                String topic = TelemetryEncoding.topic(sender, m.message());
-                inFlight.add(new InFlight(m, sender, c.publish(topic, m.message().body())));
-            } catch (UpstreamException e) {
-                failed.add(sender);
-                if (first == null) first = e;
-            }
-        }
-        long deadline = System.nanoTime() + operationTimeout.toNanos();
-        for (InFlight f : inFlight) {
-            if (failed.contains(f.sender)) continue;
-            long remainingMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-            try {
-                f.token.waitForCompletion(remainingMillis);
-                consumer.acknowledge(f.message);
-            } catch (MqttException e) {
-                failed.add(f.sender);
-                if (first == null) {
-                    first = new UpstreamException("sending as " + f.sender + ": " + UpstreamConnection.describe(e), e);
-                }
-                if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_TIMEOUT && !f.sender.equals(self)) {
-                    // a connection that does not answer in time is not reused; the next round opens a new one
-                    pool.discard(f.sender);
-                }
-            }
-        }
-        if (first != null) throw first;
     }
 
     private UpstreamConnection connectionOf(IdentityId sender) throws UpstreamException {
