@@ -41,7 +41,7 @@ class SdkModuleSystemTest {
     Path dir;
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void anSdkModuleReadsReportsAndReceivesItsTwinAndAnswersAMethod() throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
             // the SDK connects to port 8883 of its GatewayHostName, whatever else is configured
@@ -66,7 +66,7 @@ class SdkModuleSystemTest {
                 client.subscribeToDesiredProperties((patch, context) -> desiredPatches.add(patch.getDesiredProperties()),
                         null, SDK_TIMEOUT_MILLIS);
 
-                Twin twin = client.getTwin(SDK_TIMEOUT_MILLIS);
+                Twin twin = getTwin(client);
                 assertThat(twin.getDesiredProperties().getVersion()).as("desired $version").isEqualTo(1);
 
                 TwinCollection reported = new TwinCollection();
@@ -134,5 +134,21 @@ class SdkModuleSystemTest {
     private static String logTail(GatehouseProcess gatehouse) throws Exception {
         String log = gatehouse.logText();
         return log.length() > 8000 ? log.substring(log.length() - 8000) : log;
+    }
+
+    /**
+     * {@code getTwin}, asked a second time if SDK 2.5.0 reports a timeout: the gateway answers a GET
+     * within milliseconds, and the SDK now and then loses an answer that overtakes its own bookkeeping
+     * of the request (CI saw it once in six runs; the same race as its PATCH's 204, see above). The
+     * second request must be answered like the first; a gateway that does not answer still fails.
+     */
+    private static Twin getTwin(ModuleClient client) throws Exception {
+        try {
+            return client.getTwin(SDK_TIMEOUT_MILLIS);
+        } catch (IotHubClientException e) {
+            if (e.getStatusCode() != com.microsoft.azure.sdk.iot.device.IotHubStatusCode.DEVICE_OPERATION_TIMED_OUT) throw e;
+            System.out.println("[itest] SDK getTwin timed out once (" + e.getMessage() + "); asking again");
+            return client.getTwin(SDK_TIMEOUT_MILLIS);
+        }
     }
 }
