@@ -9,7 +9,6 @@ import io.gatehouse.api.route.RouteTarget;
 import io.gatehouse.api.store.QueueStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -48,7 +47,7 @@ class MqttHeadCloudToDeviceTest {
     static Path state;
     private final MqttHead head = new MqttHead();
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
-    private final List<MqttClient> clients = new ArrayList<>();
+    private final TestMqttClients clients = new TestMqttClients(HOST);
     private InMemoryStore store;
     private int port;
 
@@ -77,22 +76,14 @@ class MqttHeadCloudToDeviceTest {
 
     @AfterEach
     void closeClients() {
-        for (MqttClient c : clients) {
-            try {
-                if (c.isConnected()) c.disconnectForcibly(100, 100);
-                c.close(true);
-            } catch (MqttException ignored) {
-                // already gone
-            }
-        }
-        clients.clear();
+        clients.close();
         head.unbindStore(store);
     }
 
     /** With manual acks the client sends no PUBACK, as a device that crashes while handling a message. */
     private MqttClient connect(String identity, boolean cleanSession, boolean manualAcks) throws MqttException {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, identity, new MemoryPersistence());
-        clients.add(c);
+        clients.track(c);
         MqttConnectOptions o = new MqttConnectOptions();
         o.setUserName(HOST + "/" + identity + "/?api-version=2021-04-12");
         o.setPassword(("token-" + identity).toCharArray());

@@ -13,7 +13,6 @@ import io.gatehouse.api.route.MessageRouter;
 import io.gatehouse.api.route.RouteTarget;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -55,7 +54,7 @@ class MqttHeadNestedTest {
     private final MqttHead head = new MqttHead();
     private final InMemoryIdentityRegistry registry = new InMemoryIdentityRegistry();
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
-    private final List<MqttClient> clients = new ArrayList<>();
+    private final TestMqttClients clients = new TestMqttClients(HOST);
     private InMemoryStore store;
     private int port;
     private Identity child1;
@@ -104,22 +103,14 @@ class MqttHeadNestedTest {
 
     @AfterEach
     void closeClients() {
-        for (MqttClient c : clients) {
-            try {
-                if (c.isConnected()) c.disconnectForcibly(100, 100);
-                c.close(true);
-            } catch (MqttException ignored) {
-                // already gone
-            }
-        }
-        clients.clear();
+        clients.close();
         head.unbindStore(store);
         head.bindIdentityRegistry(registry);
     }
 
     private MqttClient connect(String clientId, String usernameQuery, String password) throws MqttException {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, clientId, new MemoryPersistence());
-        clients.add(c);
+        clients.track(c);
         MqttConnectOptions o = new MqttConnectOptions();
         o.setUserName(HOST + "/" + clientId + "/" + usernameQuery);
         o.setPassword(password.toCharArray());

@@ -53,6 +53,12 @@ final class TestMqttClients implements AutoCloseable {
         return c;
     }
 
+    /** Closes {@code client} with the others after the test (a client made with options of its own). */
+    MqttClient track(MqttClient client) {
+        clients.add(client);
+        return client;
+    }
+
     @Override
     public void close() {
         for (MqttClient c : clients) {
