@@ -1,5 +1,6 @@
 package io.gatehouse.auth.internal;
 
+import io.gatehouse.api.identity.AuthenticationMissListener;
 import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.Identity;
@@ -19,6 +20,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -52,9 +58,14 @@ public class SasTokenAuthenticator implements Authenticator {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(SasTokenAuthenticator.class);
+
     private final IdentityRegistry registry;
     private final Clock clock;
     private volatile Hosts hosts;
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<AuthenticationMissListener> missListeners = List.of();
 
     @Activate
     public SasTokenAuthenticator(@Reference(name = "registry") IdentityRegistry registry, Config config) {
@@ -84,6 +95,7 @@ public class SasTokenAuthenticator implements Authenticator {
         }
         Optional<Identity> registered = registry.get(claimed);
         if (registered.isEmpty()) {
+            missed(claimed);
             return AuthenticationResult.failure("unknown identity " + who + " (not registered)");
         }
         String expired = expiryFailure(read.token(), who);
@@ -91,6 +103,7 @@ public class SasTokenAuthenticator implements Authenticator {
             return AuthenticationResult.failure(expired);
         }
         if (!signedByEither(read.token(), registered.get())) {
+            missed(claimed);
             return AuthenticationResult.failure("token signature of " + who
                     + " matches neither its primary nor its secondary key");
         }
@@ -116,6 +129,7 @@ public class SasTokenAuthenticator implements Authenticator {
         }
         AuthChain.Resolved chain = AuthChain.resolve(registry, claimed, who, authChain);
         if (chain.failure() != null) {
+            missed(claimed);
             return AuthenticationResult.failure(chain.failure());
         }
         String expired = expiryFailure(read.token(), who);
@@ -123,11 +137,26 @@ public class SasTokenAuthenticator implements Authenticator {
             return AuthenticationResult.failure(expired);
         }
         if (!signedByEither(read.token(), chain.actor())) {
+            missed(claimed);
             return AuthenticationResult.failure("token signature of " + who + " matches neither the primary nor the "
                     + "secondary key of the actor " + LogSafe.quote(chain.actor().id().toString())
                     + " (the last element of its auth chain)");
         }
         return AuthenticationResult.success(claimed);
+    }
+
+    /**
+     * What this gateway knows may be stale (a child's scope is learned from its parent): the
+     * listeners refresh it; an expired or malformed token is the client's fault and tells nobody.
+     */
+    private void missed(IdentityId claimed) {
+        for (AuthenticationMissListener l : missListeners) {
+            try {
+                l.authenticationMissed(claimed);
+            } catch (RuntimeException e) {
+                LOG.warn("an authentication-miss listener failed: {}", e.toString());
+            }
+        }
     }
 
     /** A parsed token whose audience is {@code claimed} on an accepted host, or why not. */
