@@ -1,5 +1,6 @@
 package io.gatehouse.api.identity;
 
+import java.security.cert.X509Certificate;
 import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -26,4 +27,19 @@ public interface Authenticator {
      * @param authChain the elements of the username's {@code auth-chain} property, in order
      */
     AuthenticationResult authenticateSas(IdentityId claimed, String sasToken, List<String> authChain);
+
+    /**
+     * Authenticates {@code claimed} with the X.509 certificate its TLS handshake presented (the
+     * handshake proved the client holds its private key), by thumbprint (reference §6.3,
+     * self-signed): the certificate must be within its validity and its SHA-1 or SHA-256
+     * thumbprint must be the primary or secondary thumbprint registered for {@code claimed} — or,
+     * along an auth chain of more than one element, for the actor (the last element), whose
+     * chain must hold as for {@link #authenticateSas(IdentityId, String, List)}.
+     *
+     * @param authChain the auth chain, or an empty list when the client connects for itself
+     */
+    default AuthenticationResult authenticateCertificate(IdentityId claimed, X509Certificate certificate,
+            List<String> authChain) {
+        return AuthenticationResult.failure("this hub's authenticator does not accept X.509 certificates");
+    }
 }

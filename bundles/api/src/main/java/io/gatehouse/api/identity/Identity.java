@@ -10,12 +10,24 @@ package io.gatehouse.api.identity;
  * @param parentDeviceId the edge device whose scope this device belongs to (it connects through
  *        that gateway), or null when it connects to this hub directly. Always null for a module:
  *        a module is in the scope of its device.
+ * @param primaryThumbprint the SHA-1 (40 hex digits) or SHA-256 (64) thumbprint of a self-signed
+ *        X.509 certificate the identity may authenticate with instead of a SAS token (reference
+ *        §6.3), upper case without separators; null when none. Thumbprints are not secrets.
+ * @param secondaryThumbprint a second such thumbprint (for rolling certificates), or null
  */
 public record Identity(IdentityId id, String primaryKey, String secondaryKey, boolean edgeDevice,
-        String parentDeviceId) {
+        String parentDeviceId, String primaryThumbprint, String secondaryThumbprint) {
 
     public Identity {
         if (parentDeviceId != null && parentDeviceId.isEmpty()) parentDeviceId = null;
+        primaryThumbprint = normalizedThumbprint(primaryThumbprint);
+        secondaryThumbprint = normalizedThumbprint(secondaryThumbprint);
+    }
+
+    /** An identity that authenticates with SAS tokens only. */
+    public Identity(IdentityId id, String primaryKey, String secondaryKey, boolean edgeDevice,
+            String parentDeviceId) {
+        this(id, primaryKey, secondaryKey, edgeDevice, parentDeviceId, null, null);
     }
 
     /** A device or module that connects to this hub directly and is not an edge device. */
@@ -23,9 +35,22 @@ public record Identity(IdentityId id, String primaryKey, String secondaryKey, bo
         this(id, primaryKey, secondaryKey, false, null);
     }
 
+    /** The same identity with other thumbprints. */
+    public Identity withThumbprints(String primary, String secondary) {
+        return new Identity(id, primaryKey, secondaryKey, edgeDevice, parentDeviceId, primary, secondary);
+    }
+
+    /** Upper case, without the colons or spaces tools print between bytes; blank is none. */
+    private static String normalizedThumbprint(String thumbprint) {
+        if (thumbprint == null) return null;
+        String t = thumbprint.replace(":", "").replace(" ", "").strip().toUpperCase(java.util.Locale.ROOT);
+        return t.isEmpty() ? null : t;
+    }
+
     @Override
     public String toString() {
         return "Identity[" + id + (edgeDevice ? ", edge" : "")
-                + (parentDeviceId == null ? "" : ", parent " + parentDeviceId) + "]";
+                + (parentDeviceId == null ? "" : ", parent " + parentDeviceId)
+                + (primaryThumbprint == null && secondaryThumbprint == null ? "" : ", x509") + "]";
     }
 }

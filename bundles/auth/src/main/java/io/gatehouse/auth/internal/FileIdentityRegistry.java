@@ -148,7 +148,8 @@ public class FileIdentityRegistry implements IdentityRegistry {
         Identity identity = new Identity(requested.id(),
                 requested.primaryKey() == null ? generateKey() : requested.primaryKey(),
                 requested.secondaryKey() == null ? generateKey() : requested.secondaryKey(),
-                requested.edgeDevice(), requested.parentDeviceId());
+                requested.edgeDevice(), requested.parentDeviceId(), requested.primaryThumbprint(),
+                requested.secondaryThumbprint());
         IdentityRules.checkIdentity(identity);
         IdentityId id = identity.id();
         synchronized (writeLock) {

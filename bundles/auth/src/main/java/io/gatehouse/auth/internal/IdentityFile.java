@@ -199,9 +199,11 @@ final class IdentityFile {
         String secondaryKey = text(index, entry, "secondaryKey", true);
         boolean edgeDevice = flag(index, entry, "edgeDevice");
         String parentDeviceId = text(index, entry, "parentDeviceId", false);
+        String primaryThumbprint = text(index, entry, "x509PrimaryThumbprint", false);
+        String secondaryThumbprint = text(index, entry, "x509SecondaryThumbprint", false);
         try {
             Identity identity = new Identity(new IdentityId(deviceId, moduleId), primaryKey, secondaryKey, edgeDevice,
-                    parentDeviceId);
+                    parentDeviceId, primaryThumbprint, secondaryThumbprint);
             IdentityRules.checkIdentity(identity);
             return identity;
         } catch (IllegalArgumentException invalid) {
@@ -251,6 +253,12 @@ final class IdentityFile {
             }
             if (identity.parentDeviceId() != null) {
                 entry.put("parentDeviceId", identity.parentDeviceId());
+            }
+            if (identity.primaryThumbprint() != null) {
+                entry.put("x509PrimaryThumbprint", identity.primaryThumbprint());
+            }
+            if (identity.secondaryThumbprint() != null) {
+                entry.put("x509SecondaryThumbprint", identity.secondaryThumbprint());
             }
         }
         return json.writeValueAsBytes(root);

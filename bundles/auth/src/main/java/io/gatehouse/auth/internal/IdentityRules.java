@@ -46,7 +46,15 @@ final class IdentityRules {
         checkId(identity.id());
         checkKey("primaryKey", identity.primaryKey());
         checkKey("secondaryKey", identity.secondaryKey());
+        checkThumbprint("primary thumbprint", identity.primaryThumbprint());
+        checkThumbprint("secondary thumbprint", identity.secondaryThumbprint());
         checkEdgeAndParent(identity.id(), identity.edgeDevice(), identity.parentDeviceId());
+    }
+
+    private static void checkThumbprint(String what, String thumbprint) {
+        if (thumbprint == null) return;
+        String failure = CertificateThumbprints.formatFailure(thumbprint);
+        if (failure != null) throw new IllegalArgumentException("the X.509 " + what + " " + failure);
     }
 
     static void checkEdgeAndParent(IdentityId id, boolean edgeDevice, String parentDeviceId) {

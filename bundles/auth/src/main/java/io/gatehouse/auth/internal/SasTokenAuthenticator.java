@@ -7,11 +7,15 @@ import io.gatehouse.api.identity.Identity;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
 import java.security.MessageDigest;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -141,6 +145,57 @@ public class SasTokenAuthenticator implements Authenticator {
             return AuthenticationResult.failure("token signature of " + who + " matches neither the primary nor the "
                     + "secondary key of the actor " + LogSafe.quote(chain.actor().id().toString())
                     + " (the last element of its auth chain)");
+        }
+        return AuthenticationResult.success(claimed);
+    }
+
+    @Override
+    public AuthenticationResult authenticateCertificate(IdentityId claimed, X509Certificate certificate,
+            List<String> authChain) {
+        if (claimed == null) {
+            return AuthenticationResult.failure("no identity claimed");
+        }
+        String who = LogSafe.quote(claimed.toString());
+        if (certificate == null) {
+            return AuthenticationResult.failure("no client certificate for " + who);
+        }
+        List<String> chain = authChain == null || authChain.isEmpty() ? List.of(claimed.toString()) : authChain;
+        String malformed = AuthChain.shapeFailure(claimed, who, chain);
+        if (malformed != null) {
+            return AuthenticationResult.failure(malformed);
+        }
+        Identity holder;
+        if (chain.size() == 1) {
+            Optional<Identity> registered = registry.get(claimed);
+            if (registered.isEmpty()) {
+                missed(claimed);
+                return AuthenticationResult.failure("unknown identity " + who + " (not registered)");
+            }
+            holder = registered.get();
+        } else {
+            AuthChain.Resolved resolved = AuthChain.resolve(registry, claimed, who, chain);
+            if (resolved.failure() != null) {
+                missed(claimed);
+                return AuthenticationResult.failure(resolved.failure());
+            }
+            holder = resolved.actor();
+        }
+        String whose = holder.id().equals(claimed) ? who : "the actor " + LogSafe.quote(holder.id().toString())
+                + " of " + who;
+        try {
+            certificate.checkValidity(Date.from(clock.instant()));
+        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+            return AuthenticationResult.failure("the certificate of " + whose + " is not valid now (valid "
+                    + certificate.getNotBefore().toInstant() + " to " + certificate.getNotAfter().toInstant() + ")");
+        }
+        if (holder.primaryThumbprint() == null && holder.secondaryThumbprint() == null) {
+            missed(claimed);
+            return AuthenticationResult.failure(whose + " has no X.509 thumbprint registered");
+        }
+        if (!CertificateThumbprints.matchesEither(certificate, holder)) {
+            missed(claimed);
+            return AuthenticationResult.failure("the certificate of " + whose
+                    + " matches neither its primary nor its secondary thumbprint");
         }
         return AuthenticationResult.success(claimed);
     }
