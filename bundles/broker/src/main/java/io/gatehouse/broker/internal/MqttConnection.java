@@ -34,9 +34,13 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +59,8 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     private IdentityId identity;
     /** The gateway holding this connection on behalf of {@code identity} (auth chain), or null when direct. */
     private String actor;
+    /** connectionAuthMethod of its messages: {@code sas} or {@code selfSigned} (X.509 by thumbprint). */
+    private String authMethod = "sas";
     private String telemetryTopic;
     private long enqueuedMillis;
     private String enqueuedTime;
@@ -154,6 +160,18 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
     // --- CONNECT -------------------------------------------------------------------------
 
+    /** The certificate the client presented in its TLS handshake, or null (plain TCP, or none sent). */
+    private X509Certificate clientCertificate() {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls == null) return null;
+        try {
+            Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? x509 : null;
+        } catch (SSLPeerUnverifiedException none) {
+            return null;
+        }
+    }
+
     private void onConnect(MqttConnectMessage connect) {
         if (identity != null) {
             closeBecause("sent a second CONNECT");
@@ -165,9 +183,11 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                     "empty client id; it must be the device id or {deviceId}/{moduleId}");
             return;
         }
-        if (!connect.variableHeader().hasUserName() || !connect.variableHeader().hasPassword()) {
-            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-                    "client " + clientId + " is anonymous: a username and a SAS token password are required");
+        X509Certificate certificate = connect.variableHeader().hasPassword() ? null : clientCertificate();
+        if (!connect.variableHeader().hasUserName() || (!connect.variableHeader().hasPassword() && certificate == null)) {
+            refuse(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, "client " + clientId
+                    + " is anonymous: a username and a SAS token password (or an X.509 client certificate over TLS)"
+                    + " are required");
             return;
         }
         UsernameParser.Username username;
@@ -190,13 +210,18 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                     "client " + clientId + ": no authenticator available right now");
             return;
         }
-        String token = new String(connect.payload().passwordInBytes(), StandardCharsets.UTF_8);
         String chain = username.onBehalfOf() ? " (auth chain " + String.join(";", username.authChain()) + ")" : "";
         AuthenticationResult result;
         try {
-            result = username.onBehalfOf()
-                    ? authenticator.authenticateSas(claimed, token, username.authChain())
-                    : authenticator.authenticateSas(claimed, token);
+            if (certificate != null) {
+                result = authenticator.authenticateCertificate(claimed, certificate,
+                        username.onBehalfOf() ? username.authChain() : List.of());
+            } else {
+                String token = new String(connect.payload().passwordInBytes(), StandardCharsets.UTF_8);
+                result = username.onBehalfOf()
+                        ? authenticator.authenticateSas(claimed, token, username.authChain())
+                        : authenticator.authenticateSas(claimed, token);
+            }
         } catch (RuntimeException | AbstractMethodError e) {
             // AbstractMethodError: an authenticator built against an API without auth chains
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
@@ -210,6 +235,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         }
         identity = result.identity();
         actor = username.onBehalfOf() ? username.actor() : null;
+        if (certificate != null) authMethod = "selfSigned";
         telemetryTopic = IotHubTopics.telemetryTopic(identity);
         cleanSession = connect.variableHeader().isCleanSession();
         int keepAlive = connect.variableHeader().keepAliveTimeSeconds();
@@ -229,10 +255,11 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                 .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
                 .sessionPresent(!cleanSession && resumeDelivery)
                 .build());
+        String how = certificate != null ? " (X.509)" : "";
         if (actor != null) {
-            LOG.info("{} connected on behalf of {} from {}{}", actor, identity, channel.remoteAddress(), chain);
+            LOG.info("{} connected on behalf of {} from {}{}{}", actor, identity, channel.remoteAddress(), chain, how);
         } else {
-            LOG.info("{} connected from {}", identity, channel.remoteAddress());
+            LOG.info("{} connected from {}{}", identity, channel.remoteAddress(), how);
         }
         if (connect.variableHeader().isWillFlag() || !cleanSession) {
             // the general broker must know this client now: to keep its will, or its persistent session
@@ -402,7 +429,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         b.systemProperty(SystemProperties.CONNECTION_DEVICE_ID, identity.deviceId());
         b.systemProperty(SystemProperties.CONNECTION_MODULE_ID, identity.moduleId());
         if (!identity.isModule()) b.systemProperty(SystemProperties.OUTPUT_NAME, null);
-        b.systemProperty(SystemProperties.CONNECTION_AUTH_METHOD, "sas");
+        b.systemProperty(SystemProperties.CONNECTION_AUTH_METHOD, authMethod);
         b.systemProperty(SystemProperties.ENQUEUED_TIME, enqueuedTimeNow());
         return b.build();
     }

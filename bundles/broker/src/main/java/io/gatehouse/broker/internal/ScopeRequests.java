@@ -67,7 +67,8 @@ final class ScopeRequests {
 
     /**
      * {@code {"identities":[{"deviceId":…,"moduleId":…,"primaryKey":…,"secondaryKey":…,
-     * "edgeDevice":…,"parentDeviceId":…}]}}; {@code moduleId} and {@code parentDeviceId} only when set.
+     * "edgeDevice":…,"parentDeviceId":…,"x509PrimaryThumbprint":…,"x509SecondaryThumbprint":…}]}};
+     * {@code moduleId}, {@code parentDeviceId} and the thumbprints only when set.
      */
     static String scopeJson(List<Identity> identities) {
         StringBuilder b = new StringBuilder(64 + identities.size() * 160).append("{\"identities\":[");
@@ -81,6 +82,12 @@ final class ScopeRequests {
                     .append(",\"edgeDevice\":").append(identity.edgeDevice());
             if (identity.parentDeviceId() != null) {
                 b.append(",\"parentDeviceId\":").append(TwinRequests.jsonString(identity.parentDeviceId()));
+            }
+            if (identity.primaryThumbprint() != null) {
+                b.append(",\"x509PrimaryThumbprint\":").append(TwinRequests.jsonString(identity.primaryThumbprint()));
+            }
+            if (identity.secondaryThumbprint() != null) {
+                b.append(",\"x509SecondaryThumbprint\":").append(TwinRequests.jsonString(identity.secondaryThumbprint()));
             }
             b.append('}');
         }

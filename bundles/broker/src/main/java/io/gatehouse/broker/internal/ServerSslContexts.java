@@ -52,9 +52,9 @@ final class ServerSslContexts {
             return new ServerTls(SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
                     .sslProvider(SslProvider.JDK)
                     .protocols(PROTOCOLS)
-                    // SAS tokens in CONNECT authenticate the clients. X.509 client authentication
-                    // (ClientAuth.OPTIONAL plus a trust manager of the registered thumbprints/CAs) is later work.
-                    .clientAuth(ClientAuth.NONE)
+                    // SAS clients send no certificate; an X.509 client's is checked at CONNECT by thumbprint
+                    .clientAuth(ClientAuth.OPTIONAL)
+                    .trustManager(new ThumbprintPinnedClients())
                     .build(), chain.get(0));
         } catch (Exception e) {
             throw new UnusableCertificatesException("TLS context could not be built: " + e.getMessage());

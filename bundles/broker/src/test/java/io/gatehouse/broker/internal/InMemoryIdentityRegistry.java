@@ -46,7 +46,8 @@ final class InMemoryIdentityRegistry implements IdentityRegistry {
             }
         }
         Identity stored = new Identity(identity.id(), keyOrNew(identity.primaryKey()), keyOrNew(identity.secondaryKey()),
-                identity.edgeDevice(), identity.parentDeviceId());
+                identity.edgeDevice(), identity.parentDeviceId(), identity.primaryThumbprint(),
+                identity.secondaryThumbprint());
         identities.put(stored.id(), stored);
         return stored;
     }

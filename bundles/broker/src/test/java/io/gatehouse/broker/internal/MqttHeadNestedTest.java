@@ -79,7 +79,8 @@ class MqttHeadNestedTest {
         leaf1 = registry.add(new Identity(IdentityId.device("leaf1"), null, null, false, "child1"));
         child2 = registry.add(new Identity(IdentityId.device("child2"), null, null, true, "child1"));
         registry.add(IdentityId.module("child2", "agent"), null, null);
-        registry.add(new Identity(IdentityId.device("leaf2"), null, null, false, "child2"));
+        registry.add(new Identity(IdentityId.device("leaf2"), null, null, false, "child2")
+                .withThumbprints("AB".repeat(32), null));
         dev2 = registry.add(IdentityId.device("dev2"), null, null);
         head.bindAuthenticator(new RegistryAuthenticator(registry));
         head.bindIdentityRegistry(registry);
@@ -220,6 +221,9 @@ class MqttHeadNestedTest {
         assertThat(leaf.get("edgeDevice").asBoolean()).isFalse();
         assertThat(leaf.get("parentDeviceId").asText()).isEqualTo("child1");
         assertThat(byId.get("child2").get("edgeDevice").asBoolean()).isTrue();
+        assertThat(leaf.has("x509PrimaryThumbprint")).isFalse();
+        assertThat(byId.get("leaf2").get("x509PrimaryThumbprint").asText()).isEqualTo("AB".repeat(32));
+        assertThat(byId.get("leaf2").has("x509SecondaryThumbprint")).isFalse();
         JsonNode module = byId.get("child2/agent");
         assertThat(module.has("parentDeviceId")).isFalse();
         assertThat(module.get("edgeDevice").asBoolean()).isFalse();
