@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.route.MessageRouter;
+import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.twin.DesiredPropertiesListener;
 import io.gatehouse.api.twin.InvalidTwinException;
 import io.gatehouse.api.twin.Twin;
@@ -12,6 +14,7 @@ import io.gatehouse.api.twin.TwinStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -21,8 +24,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,20 +33,30 @@ import org.slf4j.LoggerFactory;
 /**
  * The twins of this gateway's identities, one JSON file each, loaded on first use and cached.
  * Each identity has its own lock so that twins of different identities never wait for each other;
- * desired-change listeners are called after the change is on disk and outside any lock.
+ * desired-change listeners are called after the change is on disk and outside any lock. A reported
+ * change is also routed as a twin change notification ({@link TwinChangeNotifier}).
  */
-@Component(service = TwinStore.class, configurationPid = FileTwinStore.PID)
-@Designate(ocd = FileTwinStore.Config.class)
+@Component(service = TwinStore.class, configurationPid = {FileTwinStore.PID, FileTwinStore.HUB_PID})
+// bnd refuses @Designate on a component with two PIDs; the OCD's pid attribute designates the twin PID instead.
 public final class FileTwinStore implements TwinStore {
     static final String PID = "io.gatehouse.twin";
+    static final String HUB_PID = "io.gatehouse.hub";
     private static final Logger LOG = LoggerFactory.getLogger(FileTwinStore.class);
 
-    @ObjectClassDefinition(name = "Gatehouse twins",
+    @ObjectClassDefinition(pid = PID, name = "Gatehouse twins",
             description = "Where the device and module twins of this gateway are kept")
     public @interface Config {
         @AttributeDefinition(description = "Directory with one JSON file per identity "
                 + "(relative paths are relative to the working directory)")
         String directory() default "data/twins";
+
+        @AttributeDefinition(description = "The edge device id (shared PID io.gatehouse.hub): the "
+                + "connectionDeviceId of twin change notifications")
+        String deviceId() default "edge1";
+
+        @AttributeDefinition(description = "The IoT Hub host name (shared PID io.gatehouse.hub): its first "
+                + "label is the hubName of twin change notifications")
+        String iotHubHostName() default "gatehouse.local";
     }
 
     /** The cached twin of one identity and the lock every change to it takes. */
@@ -68,20 +81,49 @@ public final class FileTwinStore implements TwinStore {
     private final PatchReader reader = new PatchReader(mapper, limits);
     private final ConcurrentMap<IdentityId, Entry> cache = new ConcurrentHashMap<>();
     private final List<DesiredPropertiesListener> listeners = new CopyOnWriteArrayList<>();
+    private final TwinChangeNotifier notifier;
     private volatile TwinFiles files;
 
     /** For Declarative Services, which activates it with its configuration. */
     public FileTwinStore() {
+        this.notifier = new TwinChangeNotifier(mapper, Clock.systemUTC());
     }
 
     FileTwinStore(Path directory) {
+        this(directory, Clock.systemUTC());
+    }
+
+    FileTwinStore(Path directory, Clock clock) {
+        this.notifier = new TwinChangeNotifier(mapper, clock);
         this.files = new TwinFiles(directory, mapper);
     }
 
     @Activate
     void activate(Config config) {
+        notifier.configure(new TwinChangeNotifier.Hub(config.deviceId(), config.iotHubHostName()));
         files = new TwinFiles(Path.of(config.directory()), mapper);
         LOG.info("Twins are kept in {}", files.directory().toAbsolutePath());
+    }
+
+    // Optional: a twin store without router or store still stores twins; only notifications are lost.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setRouter(MessageRouter router) {
+        notifier.setRouter(router);
+    }
+
+    void unsetRouter(MessageRouter router) {
+        notifier.unsetRouter(router);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setMessageStore(MessageStore store) {
+        notifier.setStore(store);
+    }
+
+    void unsetMessageStore(MessageStore store) {
+        notifier.unsetStore(store);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -123,7 +165,8 @@ public final class FileTwinStore implements TwinStore {
             }
             limits.check(merged, "the reported properties");
             return current.withReported(merged);
-        });
+        }, (before, saved) -> notifier.reportedChanged(id,
+                JsonMergePatch.diff(before.reported(), saved.reported()), saved.reportedVersion()));
         return after.reportedVersion();
     }
 
@@ -168,15 +211,28 @@ public final class FileTwinStore implements TwinStore {
             TwinDocument next = current.withDesired(desired);
             change[0] = new Change(next.desiredVersion(), patch);
             return next;
-        });
+        }, NOTHING_MORE);
         if (change[0] != null) {
             notifyListeners(id, change[0]);
         }
         return after.desiredVersion();
     }
 
-    /** Applies an edit under the identity's lock; the file is written before the cache changes. */
-    private TwinDocument change(IdentityId id, Edit edit) throws InvalidTwinException, IOException {
+    @FunctionalInterface
+    private interface Saved {
+        /** Runs under the identity's lock once a change is on disk; must not throw. */
+        void changed(TwinDocument before, TwinDocument after);
+    }
+
+    private static final Saved NOTHING_MORE = (before, after) -> {
+    };
+
+    /**
+     * Applies an edit under the identity's lock; the file is written before the cache changes.
+     * {@code saved} runs under the same lock so that one twin's notifications are stored in
+     * version order.
+     */
+    private TwinDocument change(IdentityId id, Edit edit, Saved saved) throws InvalidTwinException, IOException {
         while (true) {
             Entry entry = entryOf(id);
             synchronized (entry) {
@@ -188,6 +244,7 @@ public final class FileTwinStore implements TwinStore {
                 if (next != current) {
                     files().save(id, next);
                     entry.twin = next;
+                    saved.changed(current, next);
                 }
                 return next;
             }
