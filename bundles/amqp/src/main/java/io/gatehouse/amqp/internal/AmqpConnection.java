@@ -58,7 +58,6 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     static final String UNAUTHORIZED = "amqp:unauthorized-access";
     static final String NOT_FOUND = "amqp:not-found";
     static final String NOT_ALLOWED = "amqp:not-allowed";
-    static final String NOT_IMPLEMENTED = "amqp:not-implemented";
     static final String LINK_STOLEN = "amqp:link:stolen";
     private static final Symbol MODEL_ID = Symbol.valueOf("com.microsoft:model-id");
     /** Frames up to this size; larger messages come in several (and may still be up to maxMessageBytes). */
@@ -69,21 +68,27 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private final Connection connection = Proton.connection();
     private final Collector collector = Proton.collector();
     private final long clockBase = System.nanoTime();
-    private Channel channel;
+    private volatile Channel channel;
     private String peer = "unknown peer";
     private boolean processing;
     private boolean closeWhenWritten;
     private ScheduledFuture<?> tickTimer;
     private long tickDeadline;
     private ScheduledFuture<?> expiryTimer;
-    /** Identities authenticated on this connection, until when (epoch ms). */
-    private final Map<IdentityId, Long> authenticated = new HashMap<>();
+    /** Identities authenticated on this connection: until when, and through which gateway. */
+    private final Map<IdentityId, Grant> authenticated = new HashMap<>();
     private final Set<LinkHandler> links = new LinkedHashSet<>();
     private Sender cbsSender;
     private long cbsTag;
+    private final ScopeNode scope;
+    private final TwinLinks twins;
+    private final MethodLinks methods;
 
     AmqpConnection(HeadContext hub) {
         this.hub = hub;
+        this.scope = new ScopeNode(this, hub);
+        this.twins = new TwinLinks(this, hub);
+        this.methods = new MethodLinks(this, hub);
     }
 
     String peer() {
@@ -168,6 +173,19 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.warn("Closing AMQP connection from {} ({}): {}", peer, identitiesForLog(), cause.toString());
         ctx.close();
+    }
+
+    /** Whether the socket is still open (any thread). */
+    boolean isActive() {
+        Channel ch = channel;
+        return ch != null && ch.isActive();
+    }
+
+    /** A desired patch for {@code identity}, sent to its subscribed twin links here (any thread). */
+    void desiredChanged(IdentityId identity, String patchJson, long version) {
+        execute(() -> {
+            if (isAuthenticated(identity)) twins.pushDesired(identity, patchJson, version);
+        });
     }
 
     /** Runs {@code task} on this connection's event loop, then lets the engine write what it caused. */
@@ -350,7 +368,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 refuse(sasl, "user " + credentials.username() + " failed authentication: " + result.failureReason());
                 return;
             }
-            authenticated(result.identity(), credentials.token(), "SASL PLAIN");
+            authenticated(result.identity(), credentials.token(), "SASL PLAIN", null);
             sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
         }
 
@@ -379,11 +397,19 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     // --- identities ----------------------------------------------------------------------
 
-    private void authenticated(IdentityId identity, String token, String how) {
+    /**
+     * An identity authenticated here until {@code until} (epoch ms), by {@code actor} through an
+     * auth chain, or directly (null).
+     */
+    private record Grant(long until, String actor) {
+    }
+
+    private void authenticated(IdentityId identity, String token, String how, String actor) {
         long until = SasTokens.validUntilMillis(token);
-        Long before = authenticated.put(identity, until);
+        Grant before = authenticated.put(identity, new Grant(until, actor));
         if (before == null) {
-            LOG.info("{} authenticated on the AMQP connection from {} ({})", identity, peer, how);
+            LOG.info("{} authenticated on the AMQP connection from {} ({}{})", identity, peer, how,
+                    actor == null ? "" : ", on behalf of it by " + actor);
         } else {
             LOG.debug("{} renewed its token on the AMQP connection from {}", identity, peer);
         }
@@ -392,8 +418,18 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private boolean isAuthenticated(IdentityId identity) {
-        Long until = authenticated.get(identity);
-        return until != null && until > System.currentTimeMillis();
+        Grant grant = authenticated.get(identity);
+        return grant != null && grant.until() > System.currentTimeMillis();
+    }
+
+    /** The identities authenticated here by their own token, without an auth chain (in id order). */
+    List<IdentityId> directIdentities() {
+        long now = System.currentTimeMillis();
+        return authenticated.entrySet().stream()
+                .filter(e -> e.getValue().actor() == null && e.getValue().until() > now)
+                .map(Map.Entry::getKey)
+                .sorted(java.util.Comparator.comparing(IdentityId::toString))
+                .toList();
     }
 
     /** Another connection authenticated {@code identity}: the newest wins (reference §6.4). Any thread. */
@@ -406,7 +442,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void armExpiry() {
-        long earliest = authenticated.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+        long earliest = authenticated.values().stream().mapToLong(Grant::until).min().orElse(Long.MAX_VALUE);
         if (expiryTimer != null) expiryTimer.cancel(false);
         expiryTimer = null;
         if (earliest == Long.MAX_VALUE) return;
@@ -416,8 +452,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     private void expireTokens() {
         long now = System.currentTimeMillis();
-        for (Map.Entry<IdentityId, Long> e : List.copyOf(authenticated.entrySet())) {
-            if (e.getValue() > now) continue;
+        for (Map.Entry<IdentityId, Grant> e : List.copyOf(authenticated.entrySet())) {
+            if (e.getValue().until() > now) continue;
             IdentityId identity = e.getKey();
             authenticated.remove(identity);
             hub.connections().release(identity, this);
@@ -459,6 +495,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             attachCbs(link);
             return;
         }
+        if (parsed.kind() == LinkAddress.Kind.SCOPE) {
+            // any client may ask; whether it gets the scope depends on who is authenticated when it asks
+            opened(link, scope.attach(link));
+            return;
+        }
         IdentityId identity = parsed.identity();
         if (!isAuthenticated(identity)) {
             refuse(link, UNAUTHORIZED, identity + " is not authenticated on this connection");
@@ -483,20 +524,21 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 }
                 yield QueueSenderLink.cloudToDevice(this, (Sender) link, identity.deviceId(), hub);
             }
-            case TWIN, METHODS -> {
-                refuse(link, NOT_IMPLEMENTED, "twins and direct methods are not served over AMQP by this hub yet "
-                        + "(use MQTT)");
-                yield null;
-            }
-            case CBS -> null;
+            case TWIN -> twins.attach(link, identity);
+            case METHODS -> methods.attach(link, identity);
+            case CBS, SCOPE -> null;
         };
         if (handler == null) return;
         if (handler instanceof TelemetryLink telemetry) telemetry.limitMessageSize();
+        opened(link, handler);
+        LOG.debug("{} attached {} ({})", identity, address, weSend ? "hub sends" : "hub receives");
+    }
+
+    private void opened(Link link, LinkHandler handler) {
         link.setContext(handler);
         links.add(handler);
         link.open();
         handler.opened();
-        LOG.debug("{} attached {} ({})", identity, address, weSend ? "hub sends" : "hub receives");
     }
 
     private static String modelIdOf(Link link) {
@@ -553,7 +595,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         handler.link().setContext(null);
     }
 
-    private static String addressOf(Link link) {
+    static String addressOf(Link link) {
         if (link instanceof Sender && link.getSource() instanceof Source s) return s.getAddress();
         if (link.getTarget() instanceof Target t) return t.getAddress();
         return "a link";
@@ -618,7 +660,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             receiver.flow(1);
             CbsRequests.Answer answer = CbsRequests.handle(request, hub.authenticator().get());
             if (answer.identity() != null) {
-                authenticated(answer.identity(), answer.token(), "CBS put-token");
+                authenticated(answer.identity(), answer.token(), "CBS put-token", answer.actor());
             } else {
                 LOG.warn("CBS put-token from {} refused ({}): {}", peer, answer.status(), answer.description());
             }

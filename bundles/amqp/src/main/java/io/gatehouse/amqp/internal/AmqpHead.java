@@ -1,9 +1,17 @@
 package io.gatehouse.amqp.internal;
 
 import io.gatehouse.api.identity.Authenticator;
+import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.identity.IdentityRegistry;
+import io.gatehouse.api.method.MethodInvocationException;
+import io.gatehouse.api.method.MethodInvoker;
+import io.gatehouse.api.method.MethodRequest;
+import io.gatehouse.api.method.MethodResult;
 import io.gatehouse.api.route.MessageRouter;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.tls.EdgeCertificates;
+import io.gatehouse.api.twin.DesiredPropertiesListener;
+import io.gatehouse.api.twin.TwinStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -14,6 +22,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
@@ -30,18 +40,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The AMQP head: AMQPS (and plain AMQP on loopback) for devices and modules written with the
- * Azure IoT device SDKs. Its services are dynamic: while the router, the store or the
- * authenticator is being updated, connections stay up and transfers wait, unsettled.
+ * Azure IoT device SDKs, and for child gateways. Its services are dynamic: while the router, the
+ * store or the authenticator is being updated, connections stay up and transfers wait,
+ * unsettled. It serves twin requests from the {@link TwinStore} and, as a
+ * {@link DesiredPropertiesListener}, passes desired changes on to subscribed twin links; as a
+ * {@link MethodInvoker} it calls direct methods on the identities whose methods links it holds.
  */
-@Component(service = {}, immediate = true, configurationPid = {AmqpHead.PID, AmqpHead.HUB_PID})
+@Component(service = {DesiredPropertiesListener.class, MethodInvoker.class}, immediate = true,
+        configurationPid = {AmqpHead.PID, AmqpHead.HUB_PID})
 // bnd refuses @Designate on a component with two PIDs; the OCD's pid attribute designates the AMQP PID instead.
-public class AmqpHead {
+public class AmqpHead implements DesiredPropertiesListener, MethodInvoker {
     static final String PID = "io.gatehouse.amqp";
     static final String HUB_PID = "io.gatehouse.hub";
     private static final Logger LOG = LoggerFactory.getLogger(AmqpHead.class);
 
     @ObjectClassDefinition(pid = PID, name = "Gatehouse AMQP head",
-            description = "AMQP 1.0 listeners for the Azure IoT device SDKs: telemetry, module inputs, cloud-to-device messages")
+            description = "AMQP 1.0 listeners for the Azure IoT device SDKs and child gateways: telemetry, module inputs, "
+                    + "cloud-to-device messages, twins, direct methods")
     public @interface Config {
         @AttributeDefinition(description = "AMQPS port (devices and modules connect here); 0 picks a free one, -1 turns it off")
         int tlsPort() default 5671;
@@ -72,6 +87,9 @@ public class AmqpHead {
         @AttributeDefinition(description = "How long a transfer waits for a router or store that is being updated, in ms")
         long serviceWaitMillis() default 30000;
 
+        @AttributeDefinition(description = "Twin requests of all clients waiting for the twin store; beyond that they are answered 429")
+        int maxQueuedTwinRequests() default 1000;
+
         @AttributeDefinition(description = "Network threads; 0 means one per core")
         int ioThreads() default 0;
 
@@ -89,8 +107,10 @@ public class AmqpHead {
     static final int CREDIT_WINDOW = 100;
 
     private final ServiceSlot<Authenticator> authenticator = new ServiceSlot<>();
+    private final ServiceSlot<IdentityRegistry> registry = new ServiceSlot<>();
     private final ServiceSlot<MessageRouter> router = new ServiceSlot<>();
     private final ServiceSlot<MessageStore> store = new ServiceSlot<>();
+    private final ServiceSlot<TwinStore> twinStore = new ServiceSlot<>();
     private final Object tlsLock = new Object();
     private EdgeCertificates certificates;
     private TlsListener tlsListener;
@@ -98,7 +118,10 @@ public class AmqpHead {
     private EventLoopGroup workers;
     private Channel plainListener;
     private TelemetryStore telemetry;
-    private IdentityConnections connections;
+    private TwinRequests twins;
+    /** Read by desired-change and method callers on their own threads. */
+    private volatile IdentityConnections connections;
+    private volatile MethodCalls methods;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -108,6 +131,17 @@ public class AmqpHead {
 
     void unbindAuthenticator(Authenticator a) {
         authenticator.clear(a);
+    }
+
+    /** Answers the device-scope requests of child gateways ({@code $gatehouse/scope}). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindIdentityRegistry(IdentityRegistry r) {
+        registry.set(r);
+    }
+
+    void unbindIdentityRegistry(IdentityRegistry r) {
+        registry.clear(r);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -132,6 +166,16 @@ public class AmqpHead {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
+    void bindTwinStore(TwinStore t) {
+        twinStore.set(t);
+    }
+
+    void unbindTwinStore(TwinStore t) {
+        twinStore.clear(t);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     void bindEdgeCertificates(EdgeCertificates c) {
         synchronized (tlsLock) {
             certificates = c;
@@ -152,8 +196,11 @@ public class AmqpHead {
         try {
             check(config);
             telemetry = new TelemetryStore(router, store, config.serviceWaitMillis());
+            twins = new TwinRequests(twinStore, config.maxQueuedTwinRequests());
+            methods = new MethodCalls();
             connections = new IdentityConnections();
-            HeadContext hub = new HeadContext(authenticator, store, telemetry, connections,
+            HeadContext hub = new HeadContext(authenticator, registry, new ScopeAnswers(), store, telemetry, twins, methods,
+                    connections,
                     config.deviceId() + "/$edgeHub", (int) Math.min(Integer.MAX_VALUE, config.idleTimeoutSecs() * 1000L),
                     config.maxMessageBytes(), config.maxInflightToClient(),
                     Duration.ofSeconds(config.clientAckTimeoutSecs()), CREDIT_WINDOW);
@@ -217,6 +264,9 @@ public class AmqpHead {
         if (config.maxMessageBytes() < 1024) {
             throw new IllegalArgumentException("maxMessageBytes must be at least 1024, was " + config.maxMessageBytes());
         }
+        if (config.maxQueuedTwinRequests() < 1) {
+            throw new IllegalArgumentException("maxQueuedTwinRequests must be at least 1, was " + config.maxQueuedTwinRequests());
+        }
         if (config.maxInflightToClient() < 1) {
             throw new IllegalArgumentException("maxInflightToClient must be at least 1, was " + config.maxInflightToClient());
         }
@@ -239,8 +289,39 @@ public class AmqpHead {
         return connections;
     }
 
+    /** Sent now to the twin links of the identity that subscribed to desired patches; never kept for later. */
+    @Override
+    public void desiredChanged(IdentityId id, String patchJson, long version) {
+        IdentityConnections c = connections;
+        AmqpConnection holder = c == null ? null : c.holder(id);
+        if (holder != null) holder.desiredChanged(id, patchJson, version);
+    }
+
+    @Override
+    public boolean holds(IdentityId target) {
+        MethodCalls calls = methods;
+        return calls != null && calls.holds(target);
+    }
+
+    /** Fails with {@link IllegalArgumentException} for a request beyond the limits, whatever the target. */
+    @Override
+    public CompletionStage<MethodResult> invoke(MethodRequest request) {
+        MethodCalls calls = methods;
+        if (calls == null) {
+            String problem = MethodRequestLimits.problem(request);
+            if (problem != null) return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
+            return CompletableFuture.failedFuture(new MethodInvocationException(
+                    MethodInvocationException.NOT_CONNECTED, MethodCalls.HEAD_STOPPED));
+        }
+        return calls.invoke(request);
+    }
+
     @Deactivate
     void deactivate() {
+        MethodCalls calls = methods;
+        methods = null;
+        // before the connections close: callers learn the head stopped, not that their target left
+        if (calls != null) calls.close();
         synchronized (tlsLock) {
             if (tlsListener != null) tlsListener.close();
             tlsListener = null;
@@ -251,8 +332,10 @@ public class AmqpHead {
         if (workers != null) workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (boss != null) boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (telemetry != null) telemetry.close();
+        if (twins != null) twins.close();
         workers = null;
         boss = null;
         telemetry = null;
+        twins = null;
     }
 }

@@ -110,7 +110,7 @@ final class AmqpMessages {
         return b.build();
     }
 
-    private static byte[] bodyOf(Section body) throws InvalidMessageException {
+    static byte[] bodyOf(Section body) throws InvalidMessageException {
         if (body == null) return new byte[0];
         if (body instanceof Data data) return bytes(data.getValue());
         if (body instanceof AmqpValue value) {

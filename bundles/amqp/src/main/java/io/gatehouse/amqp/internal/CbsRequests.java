@@ -4,6 +4,7 @@ import io.gatehouse.api.identity.AuthenticationResult;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityId;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
@@ -14,9 +15,11 @@ import org.apache.qpid.proton.message.Message;
 /**
  * The claims-based security node {@code $cbs} (reference §5.6): a put-token request names an
  * audience and carries a SAS token; the answer says whether the identity is now authenticated
- * on the connection.
+ * on the connection. With the application property {@code auth-chain} (a Gatehouse extension) a
+ * gateway authenticates an identity below it with a token signed by its own key, as over MQTT.
  */
 final class CbsRequests {
+    static final String AUTH_CHAIN = "auth-chain";
     static final Set<String> TOKEN_TYPES = Set.of("azure-devices.net:sastoken", "servicebus.windows.net:sastoken");
 
     private CbsRequests() {
@@ -24,9 +27,13 @@ final class CbsRequests {
 
     /**
      * The outcome of one request: the identity authenticated (null when refused), the token it
-     * holds until renewed, and the status with its description.
+     * holds until renewed, the status with its description, and the gateway that authenticated it
+     * through an auth chain (null for a direct authentication).
      */
-    record Answer(IdentityId identity, String token, int status, String description) {
+    record Answer(IdentityId identity, String token, int status, String description, String actor) {
+        static Answer refused(int status, String description) {
+            return new Answer(null, null, status, description, null);
+        }
     }
 
     static Answer handle(Message request, Authenticator authenticator) {
@@ -34,34 +41,49 @@ final class CbsRequests {
                 : request.getApplicationProperties().getValue();
         Object operation = props.get("operation");
         if (!"put-token".equals(operation)) {
-            return new Answer(null, null, 400, "unsupported operation " + operation + " (only put-token)");
+            return Answer.refused(400, "unsupported operation " + operation + " (only put-token)");
         }
         Object type = props.get("type");
         if (!(type instanceof String t) || !TOKEN_TYPES.contains(t)) {
-            return new Answer(null, null, 400, "unsupported token type " + type + " (expected one of " + TOKEN_TYPES + ")");
+            return Answer.refused(400, "unsupported token type " + type + " (expected one of " + TOKEN_TYPES + ")");
         }
         Object name = props.get("name");
         Object body = request.getBody() instanceof AmqpValue v ? v.getValue() : null;
         if (!(body instanceof String token) || token.isEmpty()) {
-            return new Answer(null, null, 400, "the body must be the SAS token as an AMQP string value");
+            return Answer.refused(400, "the body must be the SAS token as an AMQP string value");
         }
         IdentityId claimed = name instanceof String n ? Audiences.claimed(n, token) : null;
         if (claimed == null) {
-            return new Answer(null, null, 400, "name " + name + " is not the audience {host}/devices/{d}[/modules/{m}]");
+            return Answer.refused(400, "name " + name + " is not the audience {host}/devices/{d}[/modules/{m}]");
+        }
+        List<String> chain = null;
+        Object chainProperty = props.get(AUTH_CHAIN);
+        if (chainProperty != null) {
+            if (!(chainProperty instanceof String c)) {
+                return Answer.refused(400, AUTH_CHAIN + " must be a string, was " + chainProperty.getClass().getSimpleName());
+            }
+            try {
+                chain = AuthChains.parse(c);
+            } catch (IllegalArgumentException e) {
+                return Answer.refused(400, e.getMessage());
+            }
         }
         if (authenticator == null) {
-            return new Answer(null, null, 503, "no authenticator available right now");
+            return Answer.refused(503, "no authenticator available right now");
         }
+        String via = chain == null ? "" : " (auth chain " + String.join(";", chain) + ")";
         AuthenticationResult result;
         try {
-            result = authenticator.authenticateSas(claimed, token);
-        } catch (RuntimeException e) {
-            return new Answer(null, null, 500, "the authenticator failed: " + e);
+            result = chain == null ? authenticator.authenticateSas(claimed, token)
+                    : authenticator.authenticateSas(claimed, token, chain);
+        } catch (RuntimeException | AbstractMethodError e) {
+            // AbstractMethodError: an authenticator built against an API without auth chains
+            return Answer.refused(500, "the authenticator failed" + via + ": " + e);
         }
         if (!result.succeeded()) {
-            return new Answer(null, null, 401, claimed + " failed authentication: " + result.failureReason());
+            return Answer.refused(401, claimed + via + " failed authentication: " + result.failureReason());
         }
-        return new Answer(result.identity(), token, 200, "OK");
+        return new Answer(result.identity(), token, 200, "OK", AuthChains.actor(chain));
     }
 
     /** The reply to {@code request}: correlated by its message id, status in application properties. */

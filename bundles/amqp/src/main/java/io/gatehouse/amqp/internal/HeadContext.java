@@ -1,6 +1,7 @@
 package io.gatehouse.amqp.internal;
 
 import io.gatehouse.api.identity.Authenticator;
+import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.store.MessageStore;
 import java.time.Duration;
 
@@ -12,8 +13,12 @@ import java.time.Duration;
  */
 record HeadContext(
         ServiceSlot<Authenticator> authenticator,
+        ServiceSlot<IdentityRegistry> registry,
+        ScopeAnswers scope,
         ServiceSlot<MessageStore> store,
         TelemetryStore telemetry,
+        TwinRequests twins,
+        MethodCalls methods,
         IdentityConnections connections,
         String containerId,
         int idleTimeoutMillis,

@@ -4,7 +4,7 @@ import io.gatehouse.api.identity.IdentityId;
 import java.util.Locale;
 
 /**
- * What a link's address names (reference §5.6): the CBS node, or an identity and one of its
+ * What a link's address names (reference §5.6): the CBS node, Gatehouse's scope node, or an identity and one of its
  * IoT Hub paths. Whether a path is telemetry or module inputs depends on the link's role, so
  * that is decided by the caller.
  */
@@ -12,6 +12,8 @@ record LinkAddress(Kind kind, IdentityId identity) {
 
     enum Kind {
         CBS,
+        /** {@code $gatehouse/scope}: a child gateway's device-scope requests (Gatehouse extension). */
+        SCOPE,
         /** {@code …/messages/events}: telemetry (we receive) or module inputs (we send). */
         EVENTS,
         /** {@code …/messages/deviceBound}: cloud-to-device messages (we send). */
@@ -34,6 +36,7 @@ record LinkAddress(Kind kind, IdentityId identity) {
             a = a.substring(slash);
         }
         if (a.equals("$cbs") || a.equals("/$cbs")) return new LinkAddress(Kind.CBS, null);
+        if (a.equals(ScopeNode.ADDRESS) || a.equals("/" + ScopeNode.ADDRESS)) return new LinkAddress(Kind.SCOPE, null);
         if (!a.startsWith("/devices/")) return null;
         String[] p = a.substring("/devices/".length()).split("/", -1);
         if (p.length < 2 || p[0].isEmpty()) return null;

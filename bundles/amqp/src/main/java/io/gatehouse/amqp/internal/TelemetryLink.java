@@ -2,6 +2,8 @@ package io.gatehouse.amqp.internal;
 
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.message.Message;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * A client's telemetry link ({@code /devices/{d}[/modules/{m}]/messages/events}, the hub
  * receives). Each transfer is routed and stored before it is accepted (invariant 1), stamped
  * with the link's authenticated identity (invariant 4). Credit is a window that is topped up as
- * transfers are settled, so a fast sender waits for the store instead of filling memory.
+ * transfers are settled, so a fast sender waits for the store instead of filling memory. A batch
+ * transfer (message-format {@code 0x80013700}) is accepted once every message in it is stored.
  */
 final class TelemetryLink implements LinkHandler {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryLink.class);
@@ -30,6 +33,8 @@ final class TelemetryLink implements LinkHandler {
     private final String modelId;
     private final HeadContext hub;
     private boolean closed;
+    /** Made on the first batch: most links never carry one. */
+    private BatchDecoder batches;
 
     /** Marks a transfer over the limit, whose bytes are discarded as they come. */
     private static final class Oversized {
@@ -85,11 +90,9 @@ final class TelemetryLink implements LinkHandler {
         byte[] bytes = new byte[delivery.pending()];
         int read = receiver.recv(bytes, 0, bytes.length);
         receiver.advance();
-        Message message;
+        List<Message> messages;
         try {
-            org.apache.qpid.proton.message.Message amqp = org.apache.qpid.proton.message.Message.Factory.create();
-            amqp.decode(bytes, 0, Math.max(read, 0));
-            message = AmqpMessages.toHubMessage(amqp, identity, modelId, System.currentTimeMillis());
+            messages = decode(delivery.getMessageFormat(), bytes, Math.max(read, 0));
         } catch (AmqpMessages.InvalidMessageException e) {
             reject(delivery, DECODE_ERROR, e.getMessage());
             return;
@@ -97,7 +100,29 @@ final class TelemetryLink implements LinkHandler {
             reject(delivery, DECODE_ERROR, "the message cannot be decoded: " + e.getMessage());
             return;
         }
-        hub.telemetry().submit(message, outcome -> connection.execute(() -> settle(delivery, outcome)));
+        hub.telemetry().submitAll(messages, outcome -> connection.execute(() -> settle(delivery, outcome)));
+    }
+
+    /** One message, or every message of a batch; all stamped with the link's identity and one enqueued time. */
+    private List<Message> decode(int format, byte[] bytes, int length) throws AmqpMessages.InvalidMessageException {
+        List<org.apache.qpid.proton.message.Message> amqp;
+        if (format == BatchDecoder.BATCH_FORMAT) {
+            if (batches == null) batches = new BatchDecoder();
+            amqp = batches.decode(bytes, length);
+        } else if (format == 0) {
+            org.apache.qpid.proton.message.Message single = org.apache.qpid.proton.message.Message.Factory.create();
+            single.decode(bytes, 0, length);
+            amqp = List.of(single);
+        } else {
+            throw new AmqpMessages.InvalidMessageException("message-format " + Integer.toUnsignedString(format, 16)
+                    + " is not served (0: one message, 80013700: a batch)");
+        }
+        long now = System.currentTimeMillis();
+        List<Message> messages = new ArrayList<>(amqp.size());
+        for (org.apache.qpid.proton.message.Message m : amqp) {
+            messages.add(AmqpMessages.toHubMessage(m, identity, modelId, now));
+        }
+        return messages;
     }
 
     private int discard(Delivery delivery) {

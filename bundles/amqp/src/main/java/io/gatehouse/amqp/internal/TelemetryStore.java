@@ -49,11 +49,31 @@ final class TelemetryStore implements AutoCloseable {
 
     /** Stores the message, then hands the outcome to {@code done} (on the ingest thread). */
     void submit(Message message, Consumer<Outcome> done) {
+        submitAll(List.of(message), done);
+    }
+
+    /**
+     * Stores the messages of a batch in order, then hands the outcome to {@code done}: stored
+     * once all are, otherwise the first failure (the messages before it stay stored; the client
+     * sends the batch again, at least once).
+     */
+    void submitAll(List<Message> messages, Consumer<Outcome> done) {
         try {
-            worker.execute(() -> done.accept(store(message)));
+            worker.execute(() -> done.accept(storeAll(messages)));
         } catch (RejectedExecutionException e) {
             done.accept(new Outcome(false, INTERNAL_ERROR, "the hub is stopping"));
         }
+    }
+
+    private Outcome storeAll(List<Message> messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            Outcome outcome = store(messages.get(i));
+            if (outcome.stored()) continue;
+            if (messages.size() == 1) return outcome;
+            return new Outcome(false, outcome.condition(), "message " + (i + 1) + " of the batch of " + messages.size()
+                    + ": " + outcome.description());
+        }
+        return Outcome.STORED;
     }
 
     private Outcome store(Message message) {

@@ -6,15 +6,23 @@ import com.microsoft.azure.sdk.iot.device.ClientOptions;
 import com.microsoft.azure.sdk.iot.device.DeviceClient;
 import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.IotHubMessageResult;
+import com.microsoft.azure.sdk.iot.device.IotHubStatusCode;
 import com.microsoft.azure.sdk.iot.device.ModuleClient;
+import com.microsoft.azure.sdk.iot.device.exceptions.IotHubClientException;
+import com.microsoft.azure.sdk.iot.device.twin.DirectMethodResponse;
+import com.microsoft.azure.sdk.iot.device.twin.Twin;
+import com.microsoft.azure.sdk.iot.device.twin.TwinCollection;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.message.Message;
+import io.gatehouse.api.method.MethodRequest;
+import io.gatehouse.api.method.MethodResult;
 import io.gatehouse.api.message.SystemProperties;
 import io.gatehouse.api.route.EndpointIds;
 import io.gatehouse.api.route.RouteTarget;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -27,18 +35,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Azure IoT device SDK for Java 2.5.0 over AMQPS against the head: SAS tokens over CBS,
- * telemetry, cloud-to-device messages and module inputs. The SDK always dials port 5671, so the
+ * telemetry, cloud-to-device messages, module inputs, twins and direct methods. The SDK always dials port 5671, so the
  * head listens there (on loopback); the test is skipped, saying so, if another process holds it.
  */
 class AmqpHeadSdkTest {
     static final String HUB = "hub.example.net";
     static final IdentityId D1 = IdentityId.device("sdk-d1");
     static final IdentityId M1 = IdentityId.module("sdk-d1", "sdk-m1");
+    static final IdentityId M2 = IdentityId.module("sdk-d1", "sdk-m2");
     static final String KEY1 = "c2RrLWQxLWtleS1zZGstZDEta2V5LXNkay1kMS1rZXk=";
     static final String KEYM = "c2RrLW0xLWtleS1zZGstbTEta2V5LXNkay1tMS1rZXk=";
+    static final String KEYM2 = "c2RrLW0yLWtleS1zZGstbTIta2V5LXNkay1tMi1rZXk=";
 
     static InMemoryStore store = new InMemoryStore();
     static AllToRouter router = new AllToRouter(EndpointIds.UPSTREAM);
+    static InMemoryTwinStore twins = new InMemoryTwinStore();
     static AmqpHead head;
     static TestCertificates certificates;
 
@@ -52,7 +63,8 @@ class AmqpHeadSdkTest {
         }
         certificates = TestCertificates.issue();
         head = new AmqpHead();
-        head.bindAuthenticator(new SasAuthenticator().register(D1, KEY1).register(M1, KEYM));
+        head.bindAuthenticator(new SasAuthenticator().register(D1, KEY1).register(M1, KEYM).register(M2, KEYM2));
+        head.bindTwinStore(twins.addListener(head));
         head.bindRouter(router);
         head.bindStore(store);
         head.bindEdgeCertificates(certificates);
@@ -151,6 +163,77 @@ class AmqpHeadSdkTest {
             assertThat(stored.systemProperty(SystemProperties.OUTPUT_NAME)).isEqualTo("output1");
         } finally {
             client.close();
+        }
+    }
+
+    @Test
+    void aModuleClientReadsAndPatchesItsTwinGetsDesiredPatchesAndAnswersDirectMethods() throws Exception {
+        twins.patchDesired(M2, "{\"threshold\":5}");
+        ModuleClient client = new ModuleClient(connectionString(M2, KEYM2), IotHubClientProtocol.AMQPS, options());
+        client.open(false);
+        try {
+            BlockingQueue<TwinCollection> desiredPatches = new LinkedBlockingQueue<>();
+            // SDK 2.x refuses getTwin (IllegalStateException, nothing sent) before this subscription
+            client.subscribeToDesiredProperties((patch, context) -> desiredPatches.add(patch.getDesiredProperties()), null, 10_000);
+
+            Twin twin = getTwin(client);
+            assertThat(twin.getDesiredProperties().getVersion()).isEqualTo(2);
+            // Gson reads every JSON number as a double
+            assertThat(((Number) twin.getDesiredProperties().get("threshold")).intValue()).isEqualTo(5);
+            assertThat(twin.getReportedProperties().getVersion()).isEqualTo(1);
+
+            TwinCollection reported = new TwinCollection();
+            reported.put("firmware", "1.2");
+            // Async, and the twin store is the proof: the head answers 204 with version 2 (TwinLinkTest), but
+            // SDK 2.5.0 now and then loses that answer itself (its reactor thread looks up the callback after its
+            // receive thread may have removed it), so a blocking updateReportedProperties would time out for
+            // reasons outside the head (seen 3 times in 30 patches here, every answer received)
+            client.updateReportedPropertiesAsync(reported, (status, response, error, context) -> { }, null);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (twins.get(M2).reportedVersion() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            assertThat(twins.get(M2).reportedJson()).isEqualTo("{\"firmware\":\"1.2\"}");
+            assertThat(twins.get(M2).reportedVersion()).isEqualTo(2);
+            assertThat(desiredPatches).as("no desired patch before the operator's").isEmpty();
+
+            twins.patchDesired(M2, "{\"threshold\":9}");
+            TwinCollection desired = desiredPatches.poll(10, TimeUnit.SECONDS);
+            assertThat(desired).as("the desired patch in the SDK's callback").isNotNull();
+            assertThat(((Number) desired.get("threshold")).intValue()).isEqualTo(9);
+            assertThat(desired.getVersion()).isEqualTo(3);
+
+            BlockingQueue<String> methodCalls = new LinkedBlockingQueue<>();
+            client.subscribeToMethods((method, payload, context) -> {
+                methodCalls.add(method + " " + payload.getPayloadAsJsonString());
+                return "reset".equals(method)
+                        ? new DirectMethodResponse(200, Map.of("done", true))
+                        : new DirectMethodResponse(404, Map.of("unknown", method));
+            }, null, 10_000);
+            assertThat(head.holds(M2)).isTrue();
+            MethodResult result = head.invoke(new MethodRequest(M2, "reset", "{\"level\":3}", Duration.ofSeconds(10),
+                    Duration.ofSeconds(5))).toCompletableFuture().get(15, TimeUnit.SECONDS);
+            assertThat(result.status()).isEqualTo(200);
+            assertThat(result.payloadJson()).isEqualTo("{\"done\":true}");
+            assertThat(methodCalls.poll(1, TimeUnit.SECONDS)).isEqualTo("reset {\"level\":3}");
+
+            MethodResult unknown = head.invoke(new MethodRequest(M2, "fly", "{}", Duration.ofSeconds(10), Duration.ZERO))
+                    .toCompletableFuture().get(15, TimeUnit.SECONDS);
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(unknown.payloadJson()).isEqualTo("{\"unknown\":\"fly\"}");
+        } finally {
+            client.close();
+        }
+        long closedBy = System.currentTimeMillis() + 5000;
+        while (head.holds(M2) && System.currentTimeMillis() < closedBy) Thread.sleep(20);
+        assertThat(head.holds(M2)).as("not held once the client closed").isFalse();
+    }
+
+    /** Asks once more when SDK 2.5.0 lost the head's answer (the race above); a head that does not answer still fails. */
+    static Twin getTwin(ModuleClient client) throws Exception {
+        try {
+            return client.getTwin(5_000);
+        } catch (IotHubClientException e) {
+            if (e.getStatusCode() != IotHubStatusCode.DEVICE_OPERATION_TIMED_OUT) throw e;
+            return client.getTwin(5_000);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.qpid.proton.Proton;
+import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
 import org.apache.qpid.proton.amqp.messaging.Properties;
@@ -207,8 +208,13 @@ final class ProtonClient implements AutoCloseable {
     }
 
     Delivery sendNoWait(Sender sender, Message message) {
-        byte[] bytes = AmqpMessages.encode(message, 0);
+        return sendNoWait(sender, AmqpMessages.encode(message, 0), 0);
+    }
+
+    /** Encoded bytes as one transfer of the given message-format. */
+    Delivery sendNoWait(Sender sender, byte[] bytes, int messageFormat) {
         Delivery d = sender.delivery(Long.toString(tag++).getBytes(StandardCharsets.US_ASCII));
+        d.setMessageFormat(messageFormat);
         sender.send(bytes, 0, bytes.length);
         sender.advance();
         pump();
@@ -248,6 +254,11 @@ final class ProtonClient implements AutoCloseable {
 
     /** A CBS put-token; returns the reply's application properties (status-code, status-description). */
     Map<String, Object> putToken(String audience, String token) {
+        return putToken(audience, token, Map.of());
+    }
+
+    /** A put-token with more application properties (an {@code auth-chain}). */
+    Map<String, Object> putToken(String audience, String token, Map<String, Object> more) {
         if (cbsOut == null) {
             cbsOut = sender("$cbs");
             cbsIn = receiver("$cbs", 10);
@@ -263,6 +274,7 @@ final class ProtonClient implements AutoCloseable {
         props.put("operation", "put-token");
         props.put("type", "azure-devices.net:sastoken");
         props.put("name", audience);
+        props.putAll(more);
         request.setApplicationProperties(new ApplicationProperties(props));
         request.setBody(new AmqpValue(token));
         sendNoWait(cbsOut, request);
@@ -273,6 +285,38 @@ final class ProtonClient implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Map<String, Object> status = (Map<String, Object>) reply.message().getApplicationProperties().getValue();
         return status;
+    }
+
+    /** A request/response node: a sender and a receiver with the same address (and link properties). */
+    record Node(Sender requests, Receiver replies) {
+    }
+
+    Node node(String address, Map<Symbol, Object> linkProperties) {
+        Sender s = session.sender("sender-" + linkCount++);
+        Target target = new Target();
+        target.setAddress(address);
+        s.setTarget(target);
+        s.setSource(new Source());
+        s.setProperties(linkProperties);
+        Receiver r = session.receiver("receiver-" + linkCount++);
+        Source source = new Source();
+        source.setAddress(address);
+        r.setSource(source);
+        r.setTarget(new Target());
+        r.setProperties(linkProperties);
+        s.open();
+        r.open();
+        r.flow(100);
+        await(() -> s.getRemoteState() != EndpointState.UNINITIALIZED && r.getRemoteState() != EndpointState.UNINITIALIZED);
+        return new Node(s, r);
+    }
+
+    /** Sends a request and returns the next message on the node's receiver (settled Accepted), or null. */
+    Received ask(Node node, Message request) {
+        sendNoWait(node.requests(), request);
+        Received reply = receive(node.replies(), WAIT_MILLIS);
+        if (reply != null) settle(reply.delivery(), org.apache.qpid.proton.amqp.messaging.Accepted.getInstance());
+        return reply;
     }
 
     @Override

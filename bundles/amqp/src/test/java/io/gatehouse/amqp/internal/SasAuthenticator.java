@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -19,20 +21,65 @@ import javax.crypto.spec.SecretKeySpec;
  * A real SAS check (reference §5.5) against keys registered here: the audience must name the
  * claimed identity, the signature must be HMAC-SHA256 of the URL-encoded audience and the expiry
  * with the identity's key, and the token must not have expired (5 minutes of skew). The auth bundle
- * has the production one; this one lets the SDK's real tokens be checked without it.
+ * has the production one; this one lets the SDK's real tokens be checked without it. Auth chains
+ * (reference §6.5) are checked against the edge devices and parents registered here.
  */
 final class SasAuthenticator implements Authenticator {
     private final Map<IdentityId, String> keys = new HashMap<>();
+    private final Set<String> edgeDevices = new HashSet<>();
+    private final Map<String, String> parents = new HashMap<>();
 
     SasAuthenticator register(IdentityId identity, String base64Key) {
         keys.put(identity, base64Key);
         return this;
     }
 
+    /** An edge device: it may act for the identities below it through an auth chain. */
+    SasAuthenticator registerEdge(String deviceId, String base64Key, String parent) {
+        edgeDevices.add(deviceId);
+        return registerChild(deviceId, base64Key, parent);
+    }
+
+    /** A device whose parent is the edge device {@code parent} (null: connected directly). */
+    SasAuthenticator registerChild(String deviceId, String base64Key, String parent) {
+        if (parent != null) parents.put(deviceId, parent);
+        return register(IdentityId.device(deviceId), base64Key);
+    }
+
+    boolean isEdgeDevice(String deviceId) {
+        return edgeDevices.contains(deviceId);
+    }
+
     @Override
     public AuthenticationResult authenticateSas(IdentityId claimed, String sasToken) {
         String key = keys.get(claimed);
         if (key == null) return AuthenticationResult.failure(claimed + " is not registered");
+        return check(claimed, sasToken, key);
+    }
+
+    /** As the api's javadoc says: each link of the chain holds, the token is for the target and signed by the actor. */
+    @Override
+    public AuthenticationResult authenticateSas(IdentityId claimed, String sasToken, List<String> authChain) {
+        if (authChain.isEmpty() || !authChain.get(0).equals(claimed.toString())) {
+            return AuthenticationResult.failure("the auth chain " + authChain + " does not start with " + claimed);
+        }
+        if (authChain.size() == 1) return authenticateSas(claimed, sasToken);
+        for (int i = 1; i < authChain.size(); i++) {
+            if (!edgeDevices.contains(authChain.get(i))) {
+                return AuthenticationResult.failure(authChain.get(i) + " is not an edge device");
+            }
+            String below = authChain.get(i - 1);
+            IdentityId belowId = IdentityId.parse(below);
+            String expectedAbove = belowId.isModule() ? belowId.deviceId() : parents.get(below);
+            if (!authChain.get(i).equals(expectedAbove)) {
+                return AuthenticationResult.failure(below + " is not below " + authChain.get(i));
+            }
+        }
+        String actorKey = keys.get(IdentityId.device(authChain.get(authChain.size() - 1)));
+        return check(claimed, sasToken, actorKey);
+    }
+
+    private static AuthenticationResult check(IdentityId claimed, String sasToken, String key) {
         Map<String, String> fields = new HashMap<>();
         String body = sasToken.startsWith("SharedAccessSignature ") ? sasToken.substring(22) : null;
         if (body == null) return AuthenticationResult.failure("not a SharedAccessSignature");
@@ -56,11 +103,6 @@ final class SasAuthenticator implements Authenticator {
             return AuthenticationResult.failure("signature does not match");
         }
         return AuthenticationResult.success(claimed);
-    }
-
-    @Override
-    public AuthenticationResult authenticateSas(IdentityId claimed, String sasToken, List<String> authChain) {
-        return authChain.size() == 1 ? authenticateSas(claimed, sasToken) : AuthenticationResult.failure("no gateways here");
     }
 
     static String token(String host, IdentityId identity, String base64Key, long expiryEpochSeconds) {
