@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.qpid.proton.Proton;
@@ -192,11 +193,17 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     void execute(Runnable task) {
         Channel ch = channel;
         if (ch == null) return;
-        ch.eventLoop().execute(() -> {
-            if (!ch.isActive()) return;
-            task.run();
-            process();
-        });
+        try {
+            ch.eventLoop().execute(() -> {
+                if (!ch.isActive()) return;
+                task.run();
+                process();
+            });
+        } catch (RejectedExecutionException stopped) {
+            // the head is stopping and its event loops are gone, with this connection: an outcome
+            // (say, the Accepted of a message already stored) can no longer be sent; the client sends
+            // that message again on its next connection (at least once)
+        }
     }
 
     ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
