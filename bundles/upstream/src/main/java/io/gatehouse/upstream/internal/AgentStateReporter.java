@@ -49,7 +49,7 @@ final class AgentStateReporter {
     }
 
     /** Pushes what changed since the last push, if anything did. */
-    void report(UpstreamConnection agentTwin) throws UpstreamException {
+    void report(ParentChannel agentTwin) throws UpstreamException {
         ObjectNode document = document();
         if (document == null || document.equals(lastPushed) || document.equals(lastRejected)) return;
         ObjectNode patch = lastPushed == null ? document : JsonMergeDiff.diff(lastPushed, document);

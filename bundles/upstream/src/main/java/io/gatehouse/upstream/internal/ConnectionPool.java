@@ -9,38 +9,38 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The connections to the parent, one per identity, opened on demand. */
+/** The channels to the parent, one per identity, opened on demand. */
 final class ConnectionPool {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionPool.class);
 
-    private final Map<IdentityId, UpstreamConnection> connections = new ConcurrentHashMap<>();
-    private final Function<IdentityId, UpstreamConnection> factory;
+    private final Map<IdentityId, ParentChannel> connections = new ConcurrentHashMap<>();
+    private final Function<IdentityId, ParentChannel> factory;
 
-    ConnectionPool(Function<IdentityId, UpstreamConnection> factory) {
+    ConnectionPool(Function<IdentityId, ParentChannel> factory) {
         this.factory = factory;
     }
 
     /** The identity's connection, connected or not. */
-    UpstreamConnection get(IdentityId id) {
+    ParentChannel get(IdentityId id) {
         return connections.computeIfAbsent(id, factory);
     }
 
     /** The identity's connection, connecting it first when it is down. */
-    UpstreamConnection connected(IdentityId id) throws UpstreamException {
-        UpstreamConnection c = get(id);
+    ParentChannel connected(IdentityId id) throws UpstreamException {
+        ParentChannel c = get(id);
         c.ensureConnected();
         return c;
     }
 
     /** Closes and forgets the connection, so that the next use opens a new one. */
     void discard(IdentityId id) {
-        UpstreamConnection c = connections.remove(id);
+        ParentChannel c = connections.remove(id);
         if (c != null) c.close();
     }
 
     /** Closes connections not used for {@code idle}, except {@code pinned} ones. */
     void closeIdle(Duration idle, Set<IdentityId> pinned) {
-        for (UpstreamConnection c : connections.values()) {
+        for (ParentChannel c : connections.values()) {
             if (pinned.contains(c.identity()) || c.idleNanos() < idle.toNanos()) continue;
             if (connections.remove(c.identity(), c)) {
                 boolean wasConnected = c.isConnected();

@@ -45,7 +45,7 @@ final class DeploymentSync {
      * @throws UpstreamException when a twin could not be read or a configurator failed unexpectedly:
      *         try again later
      */
-    void sync(UpstreamConnection agentTwin, UpstreamConnection hubTwin) throws UpstreamException {
+    void sync(ParentChannel agentTwin, ParentChannel hubTwin) throws UpstreamException {
         ObjectNode agentDesired = desired(twins.get(agentTwin), agentTwin);
         ObjectNode hubDesired = desired(twins.get(hubTwin), hubTwin);
         AppliedTwins.Versions versions = new AppliedTwins.Versions(version(agentDesired), version(hubDesired));
@@ -100,7 +100,7 @@ final class DeploymentSync {
         reporter.refused(versions.edgeAgent(), e.status(), String.valueOf(e.getMessage()));
     }
 
-    private static ObjectNode desired(JsonNode twin, UpstreamConnection from) throws UpstreamException {
+    private static ObjectNode desired(JsonNode twin, ParentChannel from) throws UpstreamException {
         JsonNode desired = twin.get("desired");
         if (desired == null || desired.isNull()) return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         if (!desired.isObject()) {

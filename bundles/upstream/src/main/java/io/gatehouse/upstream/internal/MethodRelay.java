@@ -25,11 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays the direct methods the parent calls on a module's connection to the local
+ * Relays the direct methods the parent calls on a module's channel to the local
  * {@link MethodInvoker} that holds the module (else the first one that waits for targets, which answers 404 after its
- * connect timeout), and publishes the answer on {@code $iothub/methods/res/{status}/?$rid={rid}}.
- * Nothing runs on Paho's callback thread: requests are taken on this relay's own thread and
- * answers are published when the invoker completes.
+ * connect timeout), and sends the answer back on the call's channel (MQTT:
+ * {@code $iothub/methods/res/{status}/?$rid={rid}}; AMQP: the methods link). Nothing runs on the
+ * transport's thread: calls are taken on this relay's own thread and answers are sent when the
+ * invoker completes.
  */
 final class MethodRelay {
     static final String REQUESTS = "$iothub/methods/POST/#";
@@ -59,10 +60,10 @@ final class MethodRelay {
         this.json = json;
     }
 
-    /** A call on {@code connection}; returns at once. */
-    void requested(UpstreamConnection connection, String topic, byte[] body) {
+    /** A call on {@code target}'s channel; returns at once. */
+    void requested(IdentityId target, MethodCall call) {
         try {
-            executor.execute(() -> relay(connection, topic, body));
+            executor.execute(() -> relay(target, call));
         } catch (RejectedExecutionException e) {
             // stopping: the parent times the call out
         }
@@ -72,24 +73,26 @@ final class MethodRelay {
         executor.shutdownNow();
     }
 
-    private void relay(UpstreamConnection connection, String topic, byte[] body) {
-        IdentityId target = connection.identity();
-        String rid = Requests.query(topic, "$rid");
-        if (rid == null || rid.isEmpty()) {
-            LOG.warn("the parent called a method on {} without a $rid ({}): it cannot be answered", target, topic);
+    private void relay(IdentityId target, MethodCall call) {
+        String rid = call.requestId();
+        if (rid == null || rid.isEmpty() || call.answer() == null) {
+            LOG.warn("the parent called method {} on {} without a request id: it cannot be answered", call.name(),
+                    target);
             return;
         }
-        String name = methodName(topic);
+        byte[] body = call.payload();
+        String name = call.name();
+        MethodCall.Answer connection = call.answer();
         String payload = body == null || body.length == 0 ? "null" : new String(body, StandardCharsets.UTF_8);
         String refusal = refusal(name, body, payload);
         if (refusal != null) {
             LOG.warn("refused the method call {} on {} from the parent: {}", rid, target, refusal);
-            answer(connection, rid, BAD_REQUEST, message(refusal));
+            answer(connection, target, rid, BAD_REQUEST, message(refusal));
             return;
         }
         MethodInvoker invoker = pick(target);
         if (invoker == null) {
-            answer(connection, rid, UNAVAILABLE, message("no direct-method service is available on gateway "
+            answer(connection, target, rid, UNAVAILABLE, message("no direct-method service is available on gateway "
                     + target.deviceId()));
             return;
         }
@@ -108,20 +111,20 @@ final class MethodRelay {
                 .whenComplete((r, e) -> answered(connection, rid, request, r, e));
     }
 
-    private void answered(UpstreamConnection connection, String rid, MethodRequest request, MethodResult r,
+    private void answered(MethodCall.Answer connection, String rid, MethodRequest request, MethodResult r,
             Throwable failure) {
         Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (e == null && r != null) {
             byte[] body = r.payloadJson() == null ? new byte[0] : r.payloadJson().getBytes(StandardCharsets.UTF_8);
-            answer(connection, rid, r.status(), body);
+            answer(connection, request.target(), rid, r.status(), body);
         } else if (e instanceof MethodInvocationException m) {
-            answer(connection, rid, m.status(), message(String.valueOf(m.getMessage())));
+            answer(connection, request.target(), rid, m.status(), message(String.valueOf(m.getMessage())));
         } else if (e instanceof TimeoutException) {
-            answer(connection, rid, MethodInvocationException.TIMED_OUT, message("method " + request.methodName()
+            answer(connection, request.target(), rid, MethodInvocationException.TIMED_OUT, message("method " + request.methodName()
                     + " on " + request.target() + " got no answer within " + responseTimeout.toSeconds() + " s"));
         } else {
             LOG.warn("the method {} on {} failed here", request.methodName(), request.target(), e);
-            answer(connection, rid, FAILED, message("method " + request.methodName() + " on " + request.target()
+            answer(connection, request.target(), rid, FAILED, message("method " + request.methodName() + " on " + request.target()
                     + " failed on the gateway: " + (e == null ? "no result" : e.toString())));
         }
     }
@@ -144,7 +147,7 @@ final class MethodRelay {
     }
 
     private String refusal(String name, byte[] body, String payload) {
-        if (name == null || name.isEmpty()) return "the topic names no method";
+        if (name == null || name.isEmpty()) return "the call names no method";
         if (name.length() > MethodRequest.MAX_NAME_LENGTH) {
             return "the method name is over " + MethodRequest.MAX_NAME_LENGTH + " characters";
         }
@@ -175,13 +178,12 @@ final class MethodRelay {
         return m.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void answer(UpstreamConnection connection, String rid, int status, byte[] body) {
-        String topic = "$iothub/methods/res/" + status + "/?$rid=" + rid;
+    private void answer(MethodCall.Answer connection, IdentityId target, String rid, int status, byte[] body) {
         try {
-            connection.publish(topic, body);
-        } catch (UpstreamException e) {
-            LOG.info("the answer {} to method call {} on {} could not go to the parent: {}", status, rid,
-                    connection.identity(), e.getMessage());
+            connection.send(status, body);
+        } catch (UpstreamException | RuntimeException e) {
+            LOG.info("the answer {} to method call {} on {} could not go to the parent: {}", status, rid, target,
+                    e.getMessage());
         }
     }
 }

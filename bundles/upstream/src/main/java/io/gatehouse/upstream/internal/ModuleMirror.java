@@ -33,7 +33,7 @@ final class ModuleMirror {
 
     /** What is known about one mirrored module. */
     private static final class Mirrored {
-        /** The {@link UpstreamConnection#connects()} whose twin was read; -1: read it (again). */
+        /** The {@link ParentChannel#connects()} whose twin was read; -1: read it (again). */
         long syncedSession = -1;
         /** The parent's desired {@code $version} in that read, or after the last patch taken. */
         Long parentDesiredVersion;
@@ -101,7 +101,7 @@ final class ModuleMirror {
                 LOG.info("mirroring the twin and the direct methods of {} through the parent", id);
             }
             try {
-                UpstreamConnection c = pool.connected(id);
+                ParentChannel c = pool.connected(id);
                 TwinStore s = store.get();
                 if (s == null) continue;
                 if (m.syncedSession != c.connects()) syncDesired(id, m, c, s);
@@ -126,7 +126,7 @@ final class ModuleMirror {
     }
 
     /** At connect: the parent's desired properties replace the local ones when they differ. */
-    private void syncDesired(IdentityId id, Mirrored m, UpstreamConnection c, TwinStore s)
+    private void syncDesired(IdentityId id, Mirrored m, ParentChannel c, TwinStore s)
             throws UpstreamException, IOException {
         long session = c.connects();
         JsonNode twin = twins.get(c);
@@ -153,14 +153,13 @@ final class ModuleMirror {
         }
     }
 
-    /** A desired patch the parent sent on {@code id}'s connection ({@code ?$version=} in the topic). */
-    void desiredPatch(IdentityId id, String topic, byte[] body) {
+    /** A desired patch the parent sent on {@code id}'s channel, with its version when the parent gave one. */
+    void desiredPatch(IdentityId id, Long version, byte[] body) {
         Mirrored m = mirrored.get(id);
         if (m == null) {
             LOG.debug("desired patch for {}, which is not mirrored: ignored", id);
             return;
         }
-        Long version = version(Requests.query(topic, "$version"));
         if (version != null && m.parentDesiredVersion != null && version <= m.parentDesiredVersion) {
             LOG.debug("desired patch {} of {} is in the twin already read", version, id);
             return;
@@ -196,7 +195,7 @@ final class ModuleMirror {
     }
 
     /** Sends what changed in the local reported properties since the version the parent last took. */
-    private void pushReported(IdentityId id, Mirrored m, UpstreamConnection c, TwinStore s)
+    private void pushReported(IdentityId id, Mirrored m, ParentChannel c, TwinStore s)
             throws UpstreamException, IOException {
         if (m.syncedSession != c.connects()) return;
         Twin local = s.get(id);
@@ -256,14 +255,5 @@ final class ModuleMirror {
 
     private static Long version(JsonNode v) {
         return v != null && v.canConvertToLong() ? v.asLong() : null;
-    }
-
-    private static Long version(String v) {
-        if (v == null) return null;
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -6,7 +6,6 @@ import io.gatehouse.api.identity.Identity;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -22,45 +21,48 @@ final class ScopeSync {
     static final String RESPONSES = "$gatehouse/scope/res/#";
     private static final Logger LOG = LoggerFactory.getLogger(ScopeSync.class);
 
-    private final Requests requests;
     private final IdentityRegistry registry;
-    private final Duration timeout;
     private final ObjectMapper json;
 
-    ScopeSync(Requests requests, IdentityRegistry registry, Duration timeout, ObjectMapper json) {
-        this.requests = requests;
+    ScopeSync(IdentityRegistry registry, ObjectMapper json) {
         this.registry = registry;
-        this.timeout = timeout;
         this.json = json;
     }
 
-    /** Asks for the scope on the gateway's own connection and replaces the learned identities. */
-    void refresh(UpstreamConnection link) throws UpstreamException {
-        Requests.Pending p = requests.open();
-        link.publish("$gatehouse/scope/GET/?$rid=" + p.rid, new byte[0]);
-        Requests.Response r = p.await(timeout, "device scope request");
+    /**
+     * Asks for the scope on the gateway's own channel and replaces the learned identities.
+     *
+     * @return the identities learned, or null when the answer was refused or unreadable (the
+     *         cached scope stays as it was)
+     */
+    List<Identity> refresh(ParentChannel link) throws UpstreamException {
+        Requests.Response r = link.scope();
         if (r.status() != 200) {
             LOG.warn("the parent answered the device scope request with {}: {}; keeping the cached scope",
                     r.status(), TwinClient.brief(r.text()));
-            return;
+            return null;
         }
         List<Identity> identities;
         try {
             identities = parse(r.body());
         } catch (IllegalArgumentException | IOException e) {
             LOG.warn("the parent's device scope is unreadable ({}); keeping the cached scope", e.getMessage());
-            return;
+            return null;
         }
         try {
             registry.replaceUpstreamScope(identities);
         } catch (IllegalArgumentException e) {
             LOG.warn("the registry refused the parent's device scope: {}; keeping the cached scope", e.getMessage());
-            return;
+            return null;
         }
         LOG.info("learned the device scope from the parent: {} identities", identities.size());
+        return identities;
     }
 
-    /** {@code {"identities":[{deviceId, moduleId?, primaryKey, secondaryKey, edgeDevice, parentDeviceId?}]}}. */
+    /**
+     * {@code {"identities":[{deviceId, moduleId?, primaryKey, secondaryKey, edgeDevice, parentDeviceId?,
+     * x509PrimaryThumbprint?, x509SecondaryThumbprint?}]}}.
+     */
     List<Identity> parse(byte[] body) throws IOException {
         JsonNode root = json.readTree(body);
         JsonNode list = root == null ? null : root.get("identities");
@@ -77,7 +79,8 @@ final class ScopeSync {
                 throw new IllegalArgumentException(where + ".edgeDevice is not a boolean");
             }
             out.add(new Identity(new IdentityId(deviceId, text(e, "moduleId")), text(e, "primaryKey"),
-                    text(e, "secondaryKey"), edge != null && edge.asBoolean(), text(e, "parentDeviceId")));
+                    text(e, "secondaryKey"), edge != null && edge.asBoolean(), text(e, "parentDeviceId"),
+                    text(e, "x509PrimaryThumbprint"), text(e, "x509SecondaryThumbprint")));
         }
         return out;
     }

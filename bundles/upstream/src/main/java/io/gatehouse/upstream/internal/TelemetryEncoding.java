@@ -47,7 +47,7 @@ final class TelemetryEncoding {
         return new IdentityId(device, m.systemProperty(SystemProperties.CONNECTION_MODULE_ID));
     }
 
-    /** Why the parent can never take this message, or null when it can. */
+    /** Why the parent can never take this message, whatever the protocol, or null when it can. */
     static String invalidReason(Message m) {
         if (sender(m) == null) {
             return "no connectionDeviceId: the sender is unknown, so the message cannot be sent on its identity";
@@ -56,9 +56,6 @@ final class TelemetryEncoding {
         if (size > MAX_MESSAGE_BYTES) {
             return "message is " + size + " bytes (body plus properties), over the " + MAX_MESSAGE_BYTES
                     + " the upstream accepts";
-        }
-        if (topic(sender(m), m).getBytes(StandardCharsets.UTF_8).length > MAX_TOPIC_BYTES) {
-            return "its properties do not fit in an MQTT topic (" + MAX_TOPIC_BYTES + " bytes)";
         }
         return null;
     }

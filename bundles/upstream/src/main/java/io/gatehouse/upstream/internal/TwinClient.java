@@ -3,31 +3,24 @@ package io.gatehouse.upstream.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.time.Duration;
 
-/** The IoT Hub MQTT twin operations (reference §5.3) on one identity's connection. */
+/** The twin operations (reference §5.3, §5.6) on one identity's channel: the answers read. */
 final class TwinClient {
     static final String RESPONSE_PREFIX = "$iothub/twin/res/";
     static final String RESPONSES = "$iothub/twin/res/#";
     static final String DESIRED_PATCH_PREFIX = "$iothub/twin/PATCH/properties/desired/";
     static final String DESIRED_PATCHES = "$iothub/twin/PATCH/properties/desired/#";
 
-    private final Requests requests;
-    private final Duration timeout;
     private final ObjectMapper json;
 
-    TwinClient(Requests requests, Duration timeout, ObjectMapper json) {
-        this.requests = requests;
-        this.timeout = timeout;
+    TwinClient(ObjectMapper json) {
         this.json = json;
     }
 
     /** The whole twin, {@code {"desired":{…},"reported":{…}}}. */
-    JsonNode get(UpstreamConnection c) throws UpstreamException {
-        Requests.Pending p = requests.open();
+    JsonNode get(ParentChannel c) throws UpstreamException {
         String what = "twin GET of " + c.identity();
-        c.publish("$iothub/twin/GET/?$rid=" + p.rid, new byte[0]);
-        Requests.Response r = p.await(timeout, what);
+        Requests.Response r = c.twinGet();
         if (r.status() != 200) throw new UpstreamException(what + " answered " + r.status() + ": " + brief(r.text()));
         try {
             JsonNode twin = json.readTree(r.body());
@@ -39,16 +32,14 @@ final class TwinClient {
     }
 
     /** Sends a reported-properties merge patch; the answer is 204 when the parent took it. */
-    Requests.Response patchReported(UpstreamConnection c, JsonNode patch) throws UpstreamException {
-        Requests.Pending p = requests.open();
+    Requests.Response patchReported(ParentChannel c, JsonNode patch) throws UpstreamException {
         byte[] body;
         try {
             body = json.writeValueAsBytes(patch);
         } catch (IOException e) {
             throw new UpstreamException("cannot write a reported patch: " + e.getMessage());
         }
-        c.publish("$iothub/twin/PATCH/properties/reported/?$rid=" + p.rid, body);
-        return p.await(timeout, "reported patch of " + c.identity());
+        return c.patchReported(body);
     }
 
     /** A parent's reason for the log: short, one line. */

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connects this gateway to its parent and drains {@code $upstream} to it (MQTT); mirrors the twins
+ * Connects this gateway to its parent and drains {@code $upstream} to it (AMQP or MQTT); mirrors the twins
  * of this gateway's modules and relays the parent's direct-method calls to the local invokers. With no
  * {@code hostName} the gateway is the root of its tree and this does nothing. A configuration
  * change disconnects and connects again with the new settings; unacknowledged messages stay in
@@ -47,11 +47,13 @@ public class UpstreamComponent {
         @AttributeDefinition(description = "Host name of the parent gateway; empty: this gateway is the root of its tree")
         String hostName() default "";
 
-        @AttributeDefinition(description = "Port of the parent's MQTT listener")
-        int port() default 8883;
+        @AttributeDefinition(description = "Port of the parent's listener; 0: the protocol's default (amqps 5671, "
+                + "amqp 5672, mqtts 8883, mqtt 1883)")
+        int port() default 0;
 
-        @AttributeDefinition(description = "mqtts (MQTT over TLS), mqtt (plain), amqps or amqp (not available yet)")
-        String protocol() default "mqtts";
+        @AttributeDefinition(description = "amqps (AMQP over TLS, one connection for every identity), amqp (plain), "
+                + "mqtts (MQTT over TLS, one connection per identity) or mqtt (plain)")
+        String protocol() default "amqps";
 
         @AttributeDefinition(description = "PEM file of the certificates to trust for the parent; empty: the JVM's "
                 + "default trust store. The host name is always verified")
@@ -61,14 +63,19 @@ public class UpstreamComponent {
                 description = "Symmetric key (base64) of this edge device as registered at the parent")
         String deviceKey() default "";
 
-        @AttributeDefinition(description = "Messages in flight at once, across all senders (MaxUpstreamBatchSize)")
+        @AttributeDefinition(description = "MQTT: messages in flight at once, across all senders. AMQP: messages in "
+                + "one batch of a sender (MaxUpstreamBatchSize)")
         int maxBatchSize() default 10;
 
-        @AttributeDefinition(description = "Seconds to wait for a connect, a PUBACK or a twin answer "
-                + "(CloudOperationTimeoutSecs)")
+        @AttributeDefinition(description = "AMQP: bytes in one batch at most (encoded messages); a message larger "
+                + "than this goes alone")
+        int maxBatchBytes() default UpstreamSettings.DEFAULT_MAX_BATCH_BYTES;
+
+        @AttributeDefinition(description = "Seconds to wait for a connect, a token, a telemetry acknowledgement or "
+                + "a twin answer (CloudOperationTimeoutSecs)")
         int operationTimeoutSecs() default 20;
 
-        @AttributeDefinition(description = "Seconds the SAS tokens made at each connect are valid")
+        @AttributeDefinition(description = "Seconds each SAS token is valid (AMQP renews it at 80% of this)")
         int tokenValiditySecs() default 3600;
 
         @AttributeDefinition(description = "Longest wait in seconds between reconnect attempts (starts at 1 s, doubles)")
@@ -167,6 +174,25 @@ public class UpstreamComponent {
     /** Whether the link to the parent is up (for tests and diagnostics). */
     synchronized boolean linkUp() {
         return runtime != null && runtime.linkUp();
+    }
+
+    /** A client failed authentication here: the scope may be stale (a device new at the parent). */
+    private void authenticationMissed(io.gatehouse.api.identity.IdentityId claimed) {
+        UpstreamRuntime r;
+        synchronized (this) {
+            r = runtime;
+        }
+        if (r != null) r.authenticationMissed(claimed);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMisses(AuthenticationMisses misses) {
+        misses.forwardTo(this::authenticationMissed);
+    }
+
+    void unbindMisses(AuthenticationMisses misses) {
+        misses.forwardTo(null);
     }
 
     private void localServicesChanged() {

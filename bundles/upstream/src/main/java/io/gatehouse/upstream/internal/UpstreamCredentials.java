@@ -48,15 +48,37 @@ final class UpstreamCredentials {
     String username(IdentityId id) throws UpstreamException {
         StringBuilder u = new StringBuilder(hostName).append('/').append(id).append("/?api-version=")
                 .append(API_VERSION).append("&DeviceClientType=").append(encode(CLIENT_TYPE));
-        List<String> chain = authChain(id);
-        if (!chain.isEmpty()) {
-            u.append("&auth-chain=");
-            for (int i = 0; i < chain.size(); i++) {
-                if (i > 0) u.append(';');
-                u.append(encode(chain.get(i)));
-            }
-        }
+        String chain = authChainText(id);
+        if (chain != null) u.append("&auth-chain=").append(chain);
         return u.toString();
+    }
+
+    /**
+     * The auth chain as the parent reads it, in the MQTT user name and in the AMQP put-token's
+     * {@code auth-chain} property alike: elements URL-encoded, joined by {@code ;}; null for this
+     * gateway itself.
+     */
+    String authChainText(IdentityId id) throws UpstreamException {
+        List<String> chain = authChain(id);
+        if (chain.isEmpty()) return null;
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < chain.size(); i++) {
+            if (i > 0) text.append(';');
+            text.append(encode(chain.get(i)));
+        }
+        return text.toString();
+    }
+
+    /** The CBS audience of {@code id}: {@code amqps://{host}/devices/{d}[/modules/{m}]}, ids URL-encoded. */
+    String audience(IdentityId id) {
+        StringBuilder a = new StringBuilder("amqps://").append(hostName).append("/devices/").append(encode(id.deviceId()));
+        if (id.isModule()) a.append("/modules/").append(encode(id.moduleId()));
+        return a.toString();
+    }
+
+    /** Seconds each token is valid. */
+    Duration tokenValidity() {
+        return tokenValidity;
     }
 
     /** A SAS token for {@code id}'s audience, signed with this gateway's key. A secret. */

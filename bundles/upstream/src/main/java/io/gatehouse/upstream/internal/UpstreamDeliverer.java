@@ -10,17 +10,18 @@ import io.gatehouse.api.store.StoredMessage;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains {@code $upstream} to the parent on one thread, each message on its sender's connection,
- * with up to {@code maxBatchSize} messages in flight; any failure is transient: the consumer is reopened, so everything unacknowledged comes again from
- * the checkpoint in store order, after the backoff. The link coming up ends a backoff at once.
+ * Drains {@code $upstream} to the parent on one thread, each message on its sender's channel,
+ * with up to {@code window} messages in flight; any failure is transient: the consumer is reopened, so everything
+ * unacknowledged comes again from the checkpoint in store order, after the backoff. The link coming up ends a backoff
+ * at once. A message is acknowledged in the store only once the parent took it (over AMQP: its whole batch).
  */
 final class UpstreamDeliverer {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamDeliverer.class);
@@ -30,7 +31,8 @@ final class UpstreamDeliverer {
     private final MessageStore store;
     private final ConnectionPool pool;
     private final IdentityId self;
-    private final int maxBatchSize;
+    private final int window;
+    private final Function<io.gatehouse.api.message.Message, String> invalidReason;
     private final Duration operationTimeout;
     private final BooleanSupplier linkUp;
     private final RetryBackoff backoff = new RetryBackoff();
@@ -41,12 +43,14 @@ final class UpstreamDeliverer {
     private Thread thread;
     private QueueConsumer consumer; // deliverer thread only
 
-    UpstreamDeliverer(MessageStore store, ConnectionPool pool, IdentityId self, int maxBatchSize,
-            Duration operationTimeout, BooleanSupplier linkUp) {
+    UpstreamDeliverer(MessageStore store, ConnectionPool pool, IdentityId self, int window,
+            Function<io.gatehouse.api.message.Message, String> invalidReason, Duration operationTimeout,
+            BooleanSupplier linkUp) {
         this.store = store;
         this.pool = pool;
         this.self = self;
-        this.maxBatchSize = maxBatchSize;
+        this.window = window;
+        this.invalidReason = invalidReason;
         this.operationTimeout = operationTimeout;
         this.linkUp = linkUp;
     }
@@ -113,18 +117,19 @@ final class UpstreamDeliverer {
         }
     }
 
-    private record InFlight(StoredMessage message, IdentityId sender, IMqttDeliveryToken token, long sentNanos) {
+    private record InFlight(StoredMessage message, IdentityId sender, ParentChannel.Ack ack, long sentNanos) {
     }
 
     /**
-     * Sends while messages wait, with up to {@code maxBatchSize} in flight: the PUBACKs are taken in
+     * Sends while messages wait, with up to {@code window} in flight: the acknowledgements are taken in
      * send order, each acknowledges its message and lets the next one go, so the window never waits
-     * for its slowest member. After a failure, a failed sender's later messages are neither sent nor
+     * for its slowest member. A channel that batches sends what it holds before anyone waits for it. After a failure, a failed sender's later messages are neither sent nor
      * acknowledged (its resend keeps the order), the others' go for one more window; then the
      * consumer is reopened and the backoff waited.
      */
     private void round() throws InterruptedException {
-        ArrayDeque<InFlight> window = new ArrayDeque<>(maxBatchSize);
+        ArrayDeque<InFlight> window = new ArrayDeque<>(this.window);
+        Set<ParentChannel> unflushed = new LinkedHashSet<>();
         Set<IdentityId> failedSenders = new HashSet<>();
         String failure = null;
         try {
@@ -137,16 +142,17 @@ final class UpstreamDeliverer {
             // after it come again with the retry
             int afterFailure = 0;
             while (running) {
-                while (window.size() < maxBatchSize && afterFailure < maxBatchSize) {
+                while (window.size() < this.window && afterFailure < this.window) {
                     StoredMessage m = nextSendable();
                     if (m == null) break;
                     if (failure != null) afterFailure++;
                     IdentityId sender = TelemetryEncoding.sender(m.message());
                     if (failedSenders.contains(sender)) continue;
                     try {
-                        IMqttDeliveryToken token = connectionOf(sender)
-                                .publish(TelemetryEncoding.topic(sender, m.message()), m.message().body());
-                        window.add(new InFlight(m, sender, token, System.nanoTime()));
+                        ParentChannel channel = channelOf(sender);
+                        ParentChannel.Ack ack = channel.send(m.message());
+                        unflushed.add(channel);
+                        window.add(new InFlight(m, sender, ack, System.nanoTime()));
                     } catch (UpstreamException e) {
                         failedSenders.add(sender);
                         if (failure == null) failure = e.getMessage();
@@ -155,6 +161,10 @@ final class UpstreamDeliverer {
                 InFlight head = window.poll();
                 if (head == null) break;
                 if (failedSenders.contains(head.sender())) continue;
+                if (!head.ack().isDone()) {
+                    for (ParentChannel c : unflushed) c.flush();
+                    unflushed.clear();
+                }
                 failure = settle(head, failedSenders, failure);
             }
         } catch (StoreException e) {
@@ -165,27 +175,28 @@ final class UpstreamDeliverer {
             failure = "unexpected " + e;
         }
         if (failure != null) {
+            for (ParentChannel c : unflushed) c.discardUnsent();
             failed(failure);
         } else if (running) {
             awaitMessages();
         }
     }
 
-    /** Waits for the PUBACK of the oldest message in flight; returns the round's failure, if any. */
+    /** Waits for the acknowledgement of the oldest message in flight; returns the round's failure, if any. */
     private String settle(InFlight f, Set<IdentityId> failedSenders, String failure) {
         long remainingMillis = (operationTimeout.toNanos() - (System.nanoTime() - f.sentNanos())) / 1_000_000;
         try {
-            f.token().waitForCompletion(Math.max(1, remainingMillis));
+            f.ack().await(Math.max(1, remainingMillis));
             consumer.acknowledge(f.message());
             backoff.reset();
             return failure;
-        } catch (MqttException e) {
+        } catch (UpstreamException e) {
             failedSenders.add(f.sender());
-            if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_TIMEOUT && !f.sender().equals(self)) {
-                // a connection that does not answer in time is not reused; the retry opens a new one
+            if (e instanceof AckTimeoutException && !f.sender().equals(self)) {
+                // a channel that does not answer in time is not reused; the retry opens a new one
                 pool.discard(f.sender());
             }
-            return failure != null ? failure : "sending as " + f.sender() + ": " + UpstreamConnection.describe(e);
+            return failure != null ? failure : "sending as " + f.sender() + ": " + e.getMessage();
         }
     }
 
@@ -199,16 +210,16 @@ final class UpstreamDeliverer {
                 consumer.expire(m);
                 continue;
             }
-            String invalid = TelemetryEncoding.invalidReason(m.message());
+            String invalid = invalidReason.apply(m.message());
             if (invalid == null) return m;
             consumer.deadLetter(m, invalid);
             LOG.warn("$upstream message {} (priority {}) dead-lettered: {}", m.index(), m.priority(), invalid);
         }
     }
 
-    private UpstreamConnection connectionOf(IdentityId sender) throws UpstreamException {
+    private ParentChannel channelOf(IdentityId sender) throws UpstreamException {
         if (sender.equals(self)) {
-            UpstreamConnection link = pool.get(self);
+            ParentChannel link = pool.get(self);
             if (!link.isConnected()) throw new UpstreamException("the upstream link is down");
             return link;
         }

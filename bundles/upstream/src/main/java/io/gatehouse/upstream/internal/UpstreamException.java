@@ -4,7 +4,7 @@ package io.gatehouse.upstream.internal;
  * Something on the way to the parent failed: a connection refused or lost, a timeout, an answer
  * that is not the expected one. The message is for the log and names no secret.
  */
-final class UpstreamException extends Exception {
+class UpstreamException extends Exception {
     private static final long serialVersionUID = 1L;
 
     UpstreamException(String message) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gatehouse.api.agent.EdgeAgentOperations;
 import io.gatehouse.api.deployment.EdgeAgentConfigurator;
 import io.gatehouse.api.deployment.EdgeHubConfigurator;
+import io.gatehouse.api.identity.Identity;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.identity.SasTokenSigner;
@@ -12,6 +13,7 @@ import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.twin.TwinStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -21,22 +23,23 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.SocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One configuration's upstream: the gateway's own connection is the link (connected at start,
+ * One configuration's upstream: the gateway's own channel is the link (connected at start,
  * reconnected after a loss, 1 s doubling up to reconnectMaxDelay, forever), and its state drives
- * the {@code $upstream} deliverer; the {@code $edgeAgent}/{@code $edgeHub} twin connections bring
+ * the {@code $upstream} deliverer; the {@code $edgeAgent}/{@code $edgeHub} twin channels bring
  * deployments and take the agent's state; the scope is learned at each connect and every
  * scopeRefresh; the twins of this gateway's own modules are mirrored and their direct methods
- * relayed. Link, twins and scope run on one scheduler thread, delivery on its own, method calls
- * on the relay's.
+ * relayed; over AMQP the leaves of the scope receive their cloud-to-device messages. Link, twins and
+ * scope run on one scheduler thread, delivery on its own, method calls on the relay's.
  */
 final class UpstreamRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamRuntime.class);
     private static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
+    /** The least time between two scope requests caused by authentication misses. */
+    static final Duration MISS_REFRESH_GAP = Duration.ofSeconds(10);
 
     /**
      * The local services the deployment, the reports, the mirrored twins and the method calls go to;
@@ -51,12 +54,13 @@ final class UpstreamRuntime {
     private final IdentityId self;
     private final IdentityId agentTwin;
     private final IdentityId hubTwin;
+    private final ParentTransport transport;
     private final ConnectionPool pool;
-    private final Requests requests = new Requests();
     private final ScopeSync scope;
     private final AgentStateReporter reporter;
     private final DeploymentSync deployments;
     private final ModuleMirror mirror;
+    private final CloudToDeviceReceivers cloudToDevice;
     private final MethodRelay methods;
     private final UpstreamDeliverer deliverer;
     private final ScheduledExecutorService scheduler;
@@ -67,6 +71,8 @@ final class UpstreamRuntime {
     private String lastLinkFailure;
     private String lastTwinFailure;
     private boolean syncRequested;
+    private long lastScopeRequestNanos = System.nanoTime() - MISS_REFRESH_GAP.toNanos();
+    private boolean missRefreshScheduled;
 
     UpstreamRuntime(UpstreamSettings settings, MessageStore store, IdentityRegistry registry, SasTokenSigner signer,
             LocalServices local) throws UpstreamException {
@@ -74,35 +80,40 @@ final class UpstreamRuntime {
         this.self = IdentityId.device(settings.deviceId());
         this.agentTwin = IdentityId.module(settings.deviceId(), "$edgeAgent");
         this.hubTwin = IdentityId.module(settings.deviceId(), "$edgeHub");
-        SocketFactory sockets = settings.tls()
-                ? NoDelaySocketFactory.tls(TlsSocketFactories.trusting(settings.caFile()))
-                : NoDelaySocketFactory.plain();
         UpstreamCredentials credentials = new UpstreamCredentials(settings.hostName(), settings.deviceId(),
                 settings.deviceKey(), settings.tokenValidity(), signer, registry, Clock.systemUTC());
-        UpstreamConnection.Listener listener = new UpstreamConnection.Listener() {
+        this.transport = settings.protocol().amqp() ? new AmqpTransport(settings, credentials, store)
+                : new MqttTransport(settings, credentials);
+        ParentChannel.Listener listener = new ParentChannel.Listener() {
             @Override
-            public void messageArrived(UpstreamConnection connection, String topic, byte[] payload) {
-                onMessage(connection, topic, payload);
+            public void desiredPatch(ParentChannel channel, Long version, byte[] patch) {
+                onDesiredPatch(channel.identity(), version, patch);
             }
 
             @Override
-            public void connectionLost(UpstreamConnection connection, Throwable cause) {
-                onLost(connection, cause);
+            public void methodCall(ParentChannel channel, MethodCall call) {
+                IdentityId id = channel.identity();
+                if (id.equals(agentTwin) || mirror.isMirroredKind(id)) methods.requested(id, call);
+            }
+
+            @Override
+            public void lost(ParentChannel channel, String cause) {
+                onLost(channel, cause);
             }
         };
-        this.pool = new ConnectionPool(id -> new UpstreamConnection(id, settings, credentials, sockets,
-                subscriptionsOf(id), listener));
+        this.pool = new ConnectionPool(id -> transport.channel(id, featuresOf(id), listener));
         ObjectMapper json = new ObjectMapper();
-        TwinClient twins = new TwinClient(requests, settings.operationTimeout(), json);
-        this.scope = new ScopeSync(requests, registry, settings.operationTimeout(), json);
+        TwinClient twins = new TwinClient(json);
+        this.scope = new ScopeSync(registry, json);
         this.reporter = new AgentStateReporter(twins, json, local.agentOperations());
         this.deployments = new DeploymentSync(twins, new AppliedTwins(settings.stateDirectory(), json), reporter,
                 local.agentConfigurator(), local.hubConfigurator(), json);
         this.mirror = new ModuleMirror(settings.deviceId(), registry, pool, twins,
                 new PushedReports(settings.stateDirectory(), json), local.twinStore(), json);
+        this.cloudToDevice = new CloudToDeviceReceivers(settings.deviceId(), pool, transport.relaysCloudToDevice());
         this.methods = new MethodRelay(local.methodInvokers(), settings.methodResponseTimeout(),
                 settings.methodConnectTimeout(), json);
-        this.deliverer = new UpstreamDeliverer(store, pool, self, settings.maxBatchSize(),
+        this.deliverer = new UpstreamDeliverer(store, pool, self, transport.window(), transport::invalidReason,
                 settings.operationTimeout(), () -> linkUp);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-upstream-link");
@@ -112,20 +123,20 @@ final class UpstreamRuntime {
     }
 
     /**
-     * Fixed per identity, whoever opens the connection first (the deliverer opens modules' too):
+     * Fixed per identity, whoever opens the channel first (the deliverer opens modules' too):
      * the agent and the mirrored modules take method calls, the hub only its twin.
      */
-    private List<String> subscriptionsOf(IdentityId id) {
-        if (id.equals(self)) return List.of(ScopeSync.RESPONSES);
-        if (id.equals(hubTwin)) return List.of(TwinClient.RESPONSES, TwinClient.DESIRED_PATCHES);
+    private Set<ParentChannel.Feature> featuresOf(IdentityId id) {
+        if (id.equals(self)) return EnumSet.of(ParentChannel.Feature.SCOPE);
+        if (id.equals(hubTwin)) return EnumSet.of(ParentChannel.Feature.TWIN);
         if (id.equals(agentTwin) || mirror.isMirroredKind(id)) {
-            return List.of(TwinClient.RESPONSES, TwinClient.DESIRED_PATCHES, MethodRelay.REQUESTS);
+            return EnumSet.of(ParentChannel.Feature.TWIN, ParentChannel.Feature.METHODS);
         }
-        return List.of();
+        return EnumSet.noneOf(ParentChannel.Feature.class);
     }
 
     void start() {
-        LOG.info("upstream: connecting to {} over {} as {}", settings.where(), settings.tls() ? "MQTT/TLS" : "MQTT",
+        LOG.info("upstream: connecting to {} over {} as {}", settings.where(), settings.protocol(),
                 settings.deviceId());
         deliverer.start();
         execute(this::connectLink);
@@ -150,6 +161,7 @@ final class UpstreamRuntime {
             Thread.currentThread().interrupt();
         }
         pool.closeAll();
+        transport.close();
         LOG.info("upstream: disconnected from {}", settings.where());
     }
 
@@ -168,6 +180,7 @@ final class UpstreamRuntime {
     /** Connections never closed as idle: they wait for the parent's calls and patches. */
     private Set<IdentityId> pinned() {
         Set<IdentityId> pinned = new HashSet<>(mirror.identities());
+        pinned.addAll(cloudToDevice.identities());
         pinned.add(self);
         pinned.add(agentTwin);
         pinned.add(hubTwin);
@@ -204,18 +217,39 @@ final class UpstreamRuntime {
         maintainTwins();
     }
 
-    private void linkLost(Throwable cause) {
+    private void linkLost(String cause) {
         if (stopped || !linkUp) return;
         linkUp = false;
-        LOG.info("upstream link to {} lost ({}); reconnecting; messages wait in the store", settings.where(),
-                cause == null ? "closed" : cause.getMessage());
+        LOG.info("upstream link to {} lost ({}); reconnecting; messages wait in the store", settings.where(), cause);
         schedule(this::connectLink, FIRST_RECONNECT_DELAY);
+    }
+
+    /**
+     * On the scheduler: one scope request soon, at most one per {@link #MISS_REFRESH_GAP}, however many
+     * clients fail (the reference waits at least 120 s between refreshes; a factory adding a sensor
+     * should not wait that long, and one small request per 10 s costs the parent little).
+     */
+    void authenticationMissed(IdentityId claimed) {
+        execute(() -> {
+            if (!linkUp || missRefreshScheduled) return;
+            long sinceLast = System.nanoTime() - lastScopeRequestNanos;
+            long wait = Math.max(0, MISS_REFRESH_GAP.toNanos() - sinceLast);
+            missRefreshScheduled = true;
+            LOG.info("{} failed authentication here: asking the parent for the device scope again{}", claimed,
+                    wait == 0 ? "" : " in " + TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999) + " s");
+            schedule(() -> {
+                missRefreshScheduled = false;
+                refreshScope();
+            }, Duration.ofNanos(wait));
+        });
     }
 
     private void refreshScope() {
         if (!linkUp) return;
+        lastScopeRequestNanos = System.nanoTime();
         try {
-            scope.refresh(pool.get(self));
+            List<Identity> learned = scope.refresh(pool.get(self));
+            if (learned != null) cloudToDevice.scopeLearned(learned);
         } catch (UpstreamException e) {
             if (stopped) return;
             LOG.warn("the device scope request failed: {}; keeping the cached scope", e.getMessage());
@@ -227,6 +261,7 @@ final class UpstreamRuntime {
         if (!linkUp) return;
         maintainDeployment();
         mirror.maintain();
+        cloudToDevice.maintain();
     }
 
     /**
@@ -234,8 +269,8 @@ final class UpstreamRuntime {
      * coming) and pushes the agent's state.
      */
     private void maintainDeployment() {
-        UpstreamConnection agent;
-        UpstreamConnection hub;
+        ParentChannel agent;
+        ParentChannel hub;
         try {
             agent = pool.get(agentTwin);
             hub = pool.get(hubTwin);
@@ -270,29 +305,22 @@ final class UpstreamRuntime {
         }
     }
 
-    private void onMessage(UpstreamConnection connection, String topic, byte[] payload) {
-        if (requests.complete(TwinClient.RESPONSE_PREFIX, topic, payload)) return;
-        if (requests.complete(ScopeSync.RESPONSE_PREFIX, topic, payload)) return;
-        IdentityId id = connection.identity();
-        if (topic.startsWith(TwinClient.DESIRED_PATCH_PREFIX)) {
-            if (id.equals(agentTwin) || id.equals(hubTwin)) {
-                execute(() -> {
-                    syncRequested = true;
-                    maintainTwins();
-                });
-            } else if (mirror.isMirroredKind(id)) {
-                execute(() -> mirror.desiredPatch(id, topic, payload));
-            }
-        } else if (topic.startsWith(MethodRelay.REQUEST_PREFIX) && (id.equals(agentTwin) || mirror.isMirroredKind(id))) {
-            methods.requested(connection, topic, payload);
+    private void onDesiredPatch(IdentityId id, Long version, byte[] patch) {
+        if (id.equals(agentTwin) || id.equals(hubTwin)) {
+            execute(() -> {
+                syncRequested = true;
+                maintainTwins();
+            });
+        } else if (mirror.isMirroredKind(id)) {
+            execute(() -> mirror.desiredPatch(id, version, patch));
         }
     }
 
-    private void onLost(UpstreamConnection connection, Throwable cause) {
-        if (connection.identity().equals(self)) {
+    private void onLost(ParentChannel channel, String cause) {
+        if (channel.identity().equals(self)) {
             execute(() -> linkLost(cause));
         } else {
-            LOG.debug("upstream connection of {} lost: {}", connection.identity(), cause == null ? "" : cause.getMessage());
+            LOG.debug("upstream channel of {} lost: {}", channel.identity(), cause);
         }
     }
 

@@ -3,7 +3,6 @@ package io.gatehouse.upstream.internal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,12 +11,14 @@ import org.slf4j.LoggerFactory;
  *
  * @param deviceKey the edge device's symmetric key (base64): a secret
  */
-record UpstreamSettings(String hostName, int port, boolean tls, String caFile, String deviceId, String deviceKey,
-        int maxBatchSize, Duration operationTimeout, Duration tokenValidity, Duration reconnectMaxDelay,
+record UpstreamSettings(String hostName, int port, UpstreamProtocol protocol, String caFile, String deviceId,
+        String deviceKey, int maxBatchSize, int maxBatchBytes, Duration operationTimeout, Duration tokenValidity, Duration reconnectMaxDelay,
         Duration scopeRefresh, Duration idleConnectionTimeout, Duration reportInterval, Path stateDirectory,
         Duration methodResponseTimeout, Duration methodConnectTimeout) {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamSettings.class);
+    /** IoT Hub's limit on one send, 256 KiB. */
+    static final int DEFAULT_MAX_BATCH_BYTES = 262_144;
 
     /**
      * @throws IllegalArgumentException why the upstream cannot be used with this configuration,
@@ -26,20 +27,16 @@ record UpstreamSettings(String hostName, int port, boolean tls, String caFile, S
     static UpstreamSettings from(UpstreamComponent.Config c) {
         String host = c.hostName().strip();
         if (host.isEmpty()) throw new IllegalArgumentException("hostName is empty");
-        String protocol = c.protocol().strip().toLowerCase(Locale.ROOT);
-        boolean tls;
-        switch (protocol) {
-            case "mqtts" -> tls = true;
-            case "mqtt" -> tls = false;
-            case "amqps", "amqp" -> throw new IllegalArgumentException("protocol " + protocol
-                    + " is not available yet in this version; set protocol=mqtts (or mqtt) in "
-                    + UpstreamComponent.PID + " to connect over MQTT");
-            default -> throw new IllegalArgumentException("unknown protocol '" + c.protocol()
-                    + "'; set protocol to mqtts, mqtt, amqps or amqp in " + UpstreamComponent.PID);
+        UpstreamProtocol protocol = UpstreamProtocol.parse(c.protocol());
+        if (protocol == null) {
+            throw new IllegalArgumentException("unknown protocol '" + c.protocol()
+                    + "'; set protocol to amqps, amqp, mqtts or mqtt in " + UpstreamComponent.PID);
         }
-        if (c.port() < 1 || c.port() > 65535) {
-            throw new IllegalArgumentException("port " + c.port() + " is not a TCP port (1-65535)");
+        if (c.port() < 0 || c.port() > 65535) {
+            throw new IllegalArgumentException("port " + c.port() + " is not a TCP port (1-65535, or 0 for the "
+                    + "protocol's default)");
         }
+        int port = c.port() == 0 ? protocol.defaultPort() : c.port();
         String deviceId = c.deviceId().strip();
         if (deviceId.isEmpty()) {
             throw new IllegalArgumentException("deviceId (PID io.gatehouse.hub) is empty: set this edge device's id");
@@ -55,8 +52,9 @@ record UpstreamSettings(String hostName, int port, boolean tls, String caFile, S
             throw new IllegalArgumentException("deviceKey is not a base64 key: set deviceKey in "
                     + UpstreamComponent.PID + " to the edge device's primary or secondary key");
         }
-        return new UpstreamSettings(host, c.port(), tls, c.caFile().strip(), deviceId, key,
+        return new UpstreamSettings(host, port, protocol, c.caFile().strip(), deviceId, key,
                 positive("maxBatchSize", c.maxBatchSize(), 10),
+                positive("maxBatchBytes", c.maxBatchBytes(), DEFAULT_MAX_BATCH_BYTES),
                 seconds("operationTimeoutSecs", c.operationTimeoutSecs(), 20),
                 seconds("tokenValiditySecs", c.tokenValiditySecs(), 3600),
                 seconds("reconnectMaxDelaySecs", c.reconnectMaxDelaySecs(), 2),
@@ -85,10 +83,14 @@ record UpstreamSettings(String hostName, int port, boolean tls, String caFile, S
         return Duration.ofSeconds(positive(key, value, fallback));
     }
 
+    boolean tls() {
+        return protocol.tls();
+    }
+
     /** {@code ssl://host:port} or {@code tcp://host:port}, an IPv6 literal in brackets. */
     String serverUri() {
         String host = hostName.indexOf(':') >= 0 && !hostName.startsWith("[") ? "[" + hostName + "]" : hostName;
-        return (tls ? "ssl://" : "tcp://") + host + ":" + port;
+        return (tls() ? "ssl://" : "tcp://") + host + ":" + port;
     }
 
     /** For log lines: where, not how. */
@@ -98,7 +100,8 @@ record UpstreamSettings(String hostName, int port, boolean tls, String caFile, S
 
     @Override
     public String toString() {
-        return "UpstreamSettings[" + serverUri() + ", deviceId=" + deviceId + ", caFile=" + caFile
-                + ", maxBatchSize=" + maxBatchSize + ", operationTimeout=" + operationTimeout + "]";
+        return "UpstreamSettings[" + protocol + " " + where() + ", deviceId=" + deviceId + ", caFile=" + caFile
+                + ", maxBatchSize=" + maxBatchSize + ", maxBatchBytes=" + maxBatchBytes + ", operationTimeout="
+                + operationTimeout + "]";
     }
 }

@@ -199,11 +199,11 @@ class DeliveryTest {
     }
 
     @Test
-    void amqpOrAMissingKeyKeepsTheGatewayOfflineWithMessagesInTheStore() throws Exception {
+    void anUnknownProtocolOrAMissingKeyKeepsTheGatewayOfflineWithMessagesInTheStore() throws Exception {
         MemoryStore store = new MemoryStore();
         store.append(message("gw5", null, "stays", "{}"));
         Map<String, Object> amqp = mqtt(mosquitto, "gw5", state);
-        amqp.put("protocol", "amqps");
+        amqp.put("protocol", "stomp");
         UpstreamComponent upstream = upstream(store, new MemoryRegistry(), new HmacSigner(), amqp);
         Map<String, Object> noKey = mqtt(mosquitto, "gw5", state);
         noKey.remove("deviceKey");

@@ -39,6 +39,21 @@ final class Fixtures {
         return m;
     }
 
+    /** Plain AMQP to the test parent, fast timeouts. */
+    static Map<String, Object> amqp(AmqpParent parent, String deviceId, Path state) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("hostName", "127.0.0.1");
+        m.put("port", parent.port);
+        m.put("protocol", "amqp");
+        m.put("deviceKey", DEVICE_KEY);
+        m.put("deviceId", deviceId);
+        m.put("operationTimeoutSecs", 5);
+        m.put("reconnectMaxDelaySecs", 1);
+        m.put("reportIntervalSecs", 1);
+        m.put("stateDirectory", state.toString());
+        return m;
+    }
+
     static Message message(String device, String module, String messageId, String body) {
         return Message.builder().body(body.getBytes(StandardCharsets.UTF_8))
                 .systemProperty(SystemProperties.CONNECTION_DEVICE_ID, device)

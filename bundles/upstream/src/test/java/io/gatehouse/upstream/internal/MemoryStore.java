@@ -19,7 +19,15 @@ import java.util.Set;
  * handed out and not settled is handed out again by the next consumer, from the checkpoint.
  */
 final class MemoryStore implements MessageStore {
+    /** A message appended to a queue other than {@code $upstream} (a cloud-to-device queue). */
+    record Appended(RouteTarget target, Message message) {
+    }
+
     private final List<StoredMessage> log = new ArrayList<>();
+    /** Appends to other queues, in order. */
+    final List<Appended> others = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** When set, appends to other queues fail with it. */
+    volatile StoreException failOthers;
     private final Set<Long> settled = new HashSet<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private long acknowledged;
@@ -59,7 +67,12 @@ final class MemoryStore implements MessageStore {
 
     @Override
     public void append(Message message, List<RouteTarget> targets) throws StoreException {
-        append(message);
+        if (targets.stream().allMatch(t -> t.endpointId().equals("$upstream"))) {
+            append(message);
+            return;
+        }
+        if (failOthers != null) throw failOthers;
+        for (RouteTarget t : targets) others.add(new Appended(t, message));
     }
 
     @Override

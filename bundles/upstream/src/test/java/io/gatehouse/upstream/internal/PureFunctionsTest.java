@@ -98,17 +98,37 @@ class PureFunctionsTest {
     }
 
     @Test
-    void settingsDefaultToMqttOverTlsAndRefuseWhatCannotWorkNamingTheKey() {
+    void settingsDefaultToAmqpOverTlsAndRefuseWhatCannotWorkNamingTheKey() {
         UpstreamSettings s = UpstreamSettings.from(Fixtures.config(settings()));
-        assertThat(s.serverUri()).isEqualTo("ssl://parent.local:8883");
+        assertThat(s.protocol()).isEqualTo(UpstreamProtocol.AMQPS);
+        assertThat(s.tls()).isTrue();
+        assertThat(s.port()).isEqualTo(5671);
         assertThat(s.maxBatchSize()).isEqualTo(10);
+        assertThat(s.maxBatchBytes()).isEqualTo(262_144);
         assertThat(s.operationTimeout()).hasSeconds(20);
         assertThat(s.toString()).doesNotContain(Fixtures.DEVICE_KEY);
 
-        Map<String, Object> amqp = settings();
-        amqp.put("protocol", "amqp");
-        assertThatThrownBy(() -> UpstreamSettings.from(Fixtures.config(amqp)))
-                .hasMessageContaining("protocol amqp is not available yet in this version");
+        // each protocol's own port unless one is set
+        for (String[] p : new String[][] {{"amqp", "5672"}, {"mqtts", "8883"}, {"MQTT", "1883"}}) {
+            Map<String, Object> m = settings();
+            m.put("protocol", p[0]);
+            assertThat(UpstreamSettings.from(Fixtures.config(m)).port()).as(p[0]).isEqualTo(Integer.parseInt(p[1]));
+        }
+        Map<String, Object> mqtts = settings();
+        mqtts.put("protocol", "mqtts");
+        mqtts.put("port", 18883);
+        assertThat(UpstreamSettings.from(Fixtures.config(mqtts)).serverUri()).isEqualTo("ssl://parent.local:18883");
+        Map<String, Object> badBytes = settings();
+        badBytes.put("maxBatchBytes", -5);
+        assertThat(UpstreamSettings.from(Fixtures.config(badBytes)).maxBatchBytes()).isEqualTo(262_144);
+
+        Map<String, Object> unknown = settings();
+        unknown.put("protocol", "http");
+        assertThatThrownBy(() -> UpstreamSettings.from(Fixtures.config(unknown)))
+                .hasMessageContaining("unknown protocol 'http'").hasMessageContaining("amqps, amqp, mqtts or mqtt");
+        Map<String, Object> badPort = settings();
+        badPort.put("port", 70000);
+        assertThatThrownBy(() -> UpstreamSettings.from(Fixtures.config(badPort))).hasMessageContaining("port 70000");
         Map<String, Object> noKey = settings();
         noKey.remove("deviceKey");
         assertThatThrownBy(() -> UpstreamSettings.from(Fixtures.config(noKey)))
@@ -122,7 +142,7 @@ class PureFunctionsTest {
         ipv6.put("protocol", "mqtt");
         ipv6.put("maxBatchSize", 0);
         UpstreamSettings v6 = UpstreamSettings.from(Fixtures.config(ipv6));
-        assertThat(v6.serverUri()).isEqualTo("tcp://[::1]:8883");
+        assertThat(v6.serverUri()).isEqualTo("tcp://[::1]:1883");
         assertThat(v6.maxBatchSize()).as("a nonsensical number falls back to the default").isEqualTo(10);
     }
 

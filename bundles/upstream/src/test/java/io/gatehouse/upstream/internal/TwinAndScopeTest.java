@@ -211,7 +211,8 @@ class TwinAndScopeTest {
 
         parent.scopeBody = """
                 {"identities":[
-                  {"deviceId":"leaf1","primaryKey":"cDE=","secondaryKey":"czE=","edgeDevice":false,"parentDeviceId":"tw6"},
+                  {"deviceId":"leaf1","primaryKey":"cDE=","secondaryKey":"czE=","edgeDevice":false,"parentDeviceId":"tw6",
+                   "x509PrimaryThumbprint":"0123456789ABCDEF0123456789ABCDEF01234567"},
                   {"deviceId":"child","primaryKey":"cDI=","secondaryKey":"czI=","edgeDevice":true,"parentDeviceId":"tw6"},
                   {"deviceId":"child","moduleId":"$edgeHub","primaryKey":"cDM=","secondaryKey":"czM=","edgeDevice":false}
                 ]}""";
@@ -219,9 +220,26 @@ class TwinAndScopeTest {
         await("the scope was learned", () -> !registry.scopeReplacements.isEmpty());
         List<Identity> scope = registry.scopeReplacements.get(0);
         assertThat(scope).containsExactly(
-                new Identity(IdentityId.device("leaf1"), "cDE=", "czE=", false, "tw6"),
+                new Identity(IdentityId.device("leaf1"), "cDE=", "czE=", false, "tw6")
+                        .withThumbprints("0123456789ABCDEF0123456789ABCDEF01234567", null),
                 new Identity(IdentityId.device("child"), "cDI=", "czI=", true, "tw6"),
                 new Identity(IdentityId.module("child", "$edgeHub"), "cDM=", "czM=", false, null));
+    }
+
+    @Test
+    void authenticationMissesAskForTheScopeAgainAtMostOncePerGap() throws Exception {
+        MemoryRegistry registry = new MemoryRegistry();
+        UpstreamComponent upstream = upstream("tw7", registry, null, Map.of());
+        AuthenticationMisses misses = new AuthenticationMisses();
+        upstream.bindMisses(misses);
+        await("the scope was asked for at connect", () -> upstream.linkUp() && parent.scopeRequests.get() >= 1);
+        int before = parent.scopeRequests.get();
+        for (int i = 0; i < 5; i++) misses.authenticationMissed(IdentityId.device("newcomer" + i));
+        long deadline = System.nanoTime() + UpstreamRuntime.MISS_REFRESH_GAP.toNanos() + 5_000_000_000L;
+        while (parent.scopeRequests.get() == before && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(parent.scopeRequests.get()).as("one request for the five misses").isEqualTo(before + 1);
+        Thread.sleep(500);
+        assertThat(parent.scopeRequests.get()).as("the misses were coalesced").isEqualTo(before + 1);
     }
 
     private static String after(String call) {

@@ -1,7 +1,10 @@
 package io.gatehouse.upstream.internal;
 
 import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.api.message.Message;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -17,17 +20,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * One identity's MQTT connection to the parent (one per identity: the parent keeps only the
  * newest of an identity's connections). Reconnecting is the caller's choice, never automatic, so
  * that each reconnect takes a fresh token. Nothing is kept across connections: the store holds
- * what was not acknowledged.
+ * what was not acknowledged. Twin and scope answers are matched to their requests by {@code $rid}.
  */
-final class UpstreamConnection {
-
-    interface Listener {
-        /** On Paho's thread: must not block nor use the connection synchronously. */
-        void messageArrived(UpstreamConnection connection, String topic, byte[] payload);
-
-        /** On Paho's thread, once per established connection that is lost (not on {@link #close}). */
-        void connectionLost(UpstreamConnection connection, Throwable cause);
-    }
+final class MqttParentChannel implements ParentChannel {
 
     /** Seconds between MQTT pings, so a dead link is noticed without traffic. */
     static final int KEEP_ALIVE_SECS = 30;
@@ -39,49 +34,57 @@ final class UpstreamConnection {
     private final UpstreamCredentials credentials;
     private final SocketFactory socketFactory;
     private final List<String> subscriptions;
+    private final Requests requests;
     private final Listener listener;
     private volatile MqttAsyncClient client;
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile long connects;
 
-    UpstreamConnection(IdentityId identity, UpstreamSettings settings, UpstreamCredentials credentials,
-            SocketFactory socketFactory, List<String> subscriptions, Listener listener) {
+    MqttParentChannel(IdentityId identity, UpstreamSettings settings, UpstreamCredentials credentials,
+            SocketFactory socketFactory, Set<Feature> features, Requests requests, Listener listener) {
         this.identity = identity;
         this.settings = settings;
         this.credentials = credentials;
         this.socketFactory = socketFactory;
-        this.subscriptions = List.copyOf(subscriptions);
+        this.subscriptions = subscriptions(features);
+        this.requests = requests;
         this.listener = listener;
     }
 
-    IdentityId identity() {
+    private static List<String> subscriptions(Set<Feature> features) {
+        List<String> topics = new ArrayList<>();
+        if (features.contains(Feature.SCOPE)) topics.add(ScopeSync.RESPONSES);
+        if (features.contains(Feature.TWIN)) {
+            topics.add(TwinClient.RESPONSES);
+            topics.add(TwinClient.DESIRED_PATCHES);
+        }
+        if (features.contains(Feature.METHODS)) topics.add(MethodRelay.REQUESTS);
+        return List.copyOf(topics);
+    }
+
+    @Override
+    public IdentityId identity() {
         return identity;
     }
 
-    boolean isConnected() {
+    @Override
+    public boolean isConnected() {
         MqttAsyncClient c = client;
         return c != null && c.isConnected();
     }
 
-    /**
-     * How many times it connected: a new value means a new session at the parent, so anything
-     * synchronised over the previous one (a twin read at connect) must be done again.
-     */
-    long connects() {
+    @Override
+    public long connects() {
         return connects;
     }
 
-    /** Nanoseconds since it was last used to send. */
-    long idleNanos() {
+    @Override
+    public long idleNanos() {
         return System.nanoTime() - lastUsedNanos;
     }
 
-    /**
-     * Connects (and subscribes) unless already connected, within the operation timeout.
-     *
-     * @throws UpstreamException why not: refused (not authorized, bad token), unreachable, timed out
-     */
-    synchronized void ensureConnected() throws UpstreamException {
+    @Override
+    public synchronized void ensureConnected() throws UpstreamException {
         lastUsedNanos = System.nanoTime();
         if (isConnected()) return;
         closeClient();
@@ -95,12 +98,12 @@ final class UpstreamConnection {
         c.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
-                if (client == c) listener.connectionLost(UpstreamConnection.this, cause);
+                if (client == c) listener.lost(MqttParentChannel.this, cause == null ? "closed" : cause.getMessage());
             }
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                listener.messageArrived(UpstreamConnection.this, topic, message.getPayload());
+                arrived(topic, message.getPayload());
             }
 
             @Override
@@ -155,8 +158,91 @@ final class UpstreamConnection {
         return o;
     }
 
+    /** On Paho's thread: answers complete their requests, the rest goes to the listener. */
+    private void arrived(String topic, byte[] payload) {
+        if (requests.complete(TwinClient.RESPONSE_PREFIX, topic, payload)) return;
+        if (requests.complete(ScopeSync.RESPONSE_PREFIX, topic, payload)) return;
+        if (topic.startsWith(TwinClient.DESIRED_PATCH_PREFIX)) {
+            listener.desiredPatch(this, version(Requests.query(topic, "$version")), payload);
+        } else if (topic.startsWith(MethodRelay.REQUEST_PREFIX)) {
+            String rid = Requests.query(topic, "$rid");
+            MethodCall.Answer answer = rid == null || rid.isEmpty() ? null
+                    : (status, body) -> publish("$iothub/methods/res/" + status + "/?$rid=" + rid, body);
+            listener.methodCall(this, new MethodCall(answer == null ? null : rid, MethodRelay.methodName(topic),
+                    payload, answer));
+        }
+    }
+
+    private static Long version(String v) {
+        if (v == null) return null;
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Ack send(Message message) throws UpstreamException {
+        IMqttDeliveryToken token = publish(TelemetryEncoding.topic(identity, message), message.body());
+        return new Ack() {
+            @Override
+            public boolean isDone() {
+                return token.isComplete();
+            }
+
+            @Override
+            public void await(long timeoutMillis) throws UpstreamException {
+                try {
+                    token.waitForCompletion(timeoutMillis);
+                } catch (MqttException e) {
+                    if (e.getReasonCode() == MqttException.REASON_CODE_CLIENT_TIMEOUT) {
+                        throw new AckTimeoutException(describe(e));
+                    }
+                    throw new UpstreamException(describe(e), e);
+                }
+            }
+        };
+    }
+
+    @Override
+    public void flush() {
+        // every publish goes at once
+    }
+
+    @Override
+    public void discardUnsent() {
+        // nothing is held
+    }
+
+    @Override
+    public Requests.Response twinGet() throws UpstreamException {
+        Requests.Pending p = requests.open();
+        publish("$iothub/twin/GET/?$rid=" + p.rid, new byte[0]);
+        return p.await(settings.operationTimeout(), "twin GET of " + identity);
+    }
+
+    @Override
+    public Requests.Response patchReported(byte[] patch) throws UpstreamException {
+        Requests.Pending p = requests.open();
+        publish("$iothub/twin/PATCH/properties/reported/?$rid=" + p.rid, patch);
+        return p.await(settings.operationTimeout(), "reported patch of " + identity);
+    }
+
+    @Override
+    public Requests.Response scope() throws UpstreamException {
+        Requests.Pending p = requests.open();
+        publish("$gatehouse/scope/GET/?$rid=" + p.rid, new byte[0]);
+        return p.await(settings.operationTimeout(), "device scope request");
+    }
+
+    @Override
+    public boolean receiveCloudToDevice() {
+        return false;
+    }
+
     /** Publishes at QoS 1; the token completes on PUBACK. */
-    IMqttDeliveryToken publish(String topic, byte[] payload) throws UpstreamException {
+    private IMqttDeliveryToken publish(String topic, byte[] payload) throws UpstreamException {
         MqttAsyncClient c = client;
         if (c == null || !c.isConnected()) throw new UpstreamException("the connection of " + identity + " is down");
         lastUsedNanos = System.nanoTime();
@@ -169,7 +255,8 @@ final class UpstreamConnection {
         }
     }
 
-    synchronized void close() {
+    @Override
+    public synchronized void close() {
         closeClient();
     }
 
