@@ -2,18 +2,22 @@
 # Child gateway -> parent gateway, side by side with Mosquitto (a child Mosquitto bridging to a parent
 # Mosquitto, which is what a plant would otherwise run), with the common load tool:
 #  1. throughput: 4 devices publish QoS 1 256-byte JSON to the child as fast as 500 in flight allow; the
-#     child forwards upstream (Gatehouse: route FROM /messages/* INTO $upstream, durable store, MQTT over
-#     TLS on each device's identity with the reference's batch of 10; Mosquitto: a QoS 1 bridge, plain
-#     TCP); a subscriber on the parent counts what arrives: messages per second end to end;
+#     child forwards upstream (Gatehouse: route FROM /messages/* INTO $upstream, durable store, each
+#     message on its device's identity with the reference's batch of 10: over AMQPS, one multiplexed
+#     connection sending batches (the default), or over MQTT/TLS, one connection per identity;
+#     Mosquitto: a QoS 1 bridge, plain TCP); a subscriber on the parent counts what arrives: messages per second end to end;
 #  2. a backlog: the parent stops, BACKLOG messages (default 100,000) are published to the child, the
 #     parent starts again: time from the parent listening again to the first drained message arriving
 #     there, and the drain rate of the rest.
-# Usage: benchmarks/nested-upstream.sh [messages-per-publisher] [backlog]
+# Usage: benchmarks/nested-upstream.sh [messages-per-publisher] [backlog] [amqps|mqtts]
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 per_pub=${1:-25000}
 backlog=${2:-100000}
+protocol=${3:-amqps}
+case $protocol in amqps) parent_port_file=amqps ;; mqtts) parent_port_file=tls ;;
+  *) echo "protocol: amqps or mqtts" >&2; exit 2 ;; esac
 backlog_per_pub=$(( backlog / 4 ))
 throughput=$(( per_pub * 4 ))
 command -v mosquitto_sub >/dev/null || { echo "needs mosquitto-clients" >&2; exit 2; }
@@ -57,7 +61,8 @@ cat > "$work/parent.json" <<'JSON'
   "storeAndForwardConfiguration":{"timeToLiveSecs":7200}}}}}
 JSON
 gh plant deploy "$work/parent.json" >/dev/null
-extra[line1]="GATEHOUSE_DEVICE_ID=line1 GATEHOUSE_UPSTREAM_HOSTNAME=localhost GATEHOUSE_UPSTREAM_PORT=$(cat "$work/plant.tls")
+extra[line1]="GATEHOUSE_DEVICE_ID=line1 GATEHOUSE_UPSTREAM_HOSTNAME=localhost GATEHOUSE_UPSTREAM_PROTOCOL=$protocol
+  GATEHOUSE_UPSTREAM_PORT=$(cat "$work/plant.$parent_port_file")
   GATEHOUSE_UPSTREAM_CA=$work/plant/certs/edge-ca.pem GATEHOUSE_DEVICE_KEY=$child_key"
 gh_start line1
 cat > "$work/child.json" <<'JSON'
@@ -80,7 +85,7 @@ gh_subscribe() { # expected messages per publisher
     --sub-id 'plant/observer' --sub-topic 'devices/plant/modules/observer/inputs/#' --qos 1 \
     --messages "$1" --expect $(( $1 * 4 )) --timeout 600 --drain 10
 }
-echo "== gatehouse: throughput, $throughput messages child -> parent" >&2
+echo "== gatehouse: throughput, $throughput messages child -> parent over $protocol" >&2
 gh_publish 5000 > /dev/null; gh_subscribe 5000 > /dev/null   # warm-up
 gh_subscribe "$per_pub" > "$work/g-sub.json" & sub=$!
 sleep 1

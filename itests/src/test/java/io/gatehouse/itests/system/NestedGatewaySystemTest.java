@@ -15,8 +15,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two gateways on loopback: a parent ({@code plant}, the root) and a child ({@code line1}) whose
@@ -34,19 +35,22 @@ class NestedGatewaySystemTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aChildRunsTheDeploymentSetOnItsParentAndForwardsEveryMessageAcrossAParentOutage() throws Exception {
+    /** amqps: one multiplexed connection (the default); mqtts: one connection per identity (the fallback). */
+    @ParameterizedTest
+    @ValueSource(strings = {"amqps", "mqtts"})
+    void aChildRunsTheDeploymentSetOnItsParentAndForwardsEveryMessageAcrossAParentOutage(String protocol)
+            throws Exception {
         try (GatehouseProcess parent = new GatehouseProcess(Files.createDirectories(dir.resolve("parent")))) {
             parent.putEnvironment("GATEHOUSE_DEVICE_ID", PARENT);
             parent.start();
             // the child's free ports are picked once the parent holds its own
             try (GatehouseProcess child = new GatehouseProcess(Files.createDirectories(dir.resolve("child")))) {
-                runPair(parent, child);
+                runPair(parent, child, protocol);
             }
         }
     }
 
-    private void runPair(GatehouseProcess parent, GatehouseProcess child) throws Exception {
+    private void runPair(GatehouseProcess parent, GatehouseProcess child, String protocol) throws Exception {
         String childKey = OperatorCli.addDevice(parent, CHILD, "--edge");
         String leafKey = OperatorCli.addDevice(parent, LEAF, "--parent", CHILD);
         String observerKey = OperatorCli.addIdentity(parent, PARENT + "/observer");
@@ -55,8 +59,9 @@ class NestedGatewaySystemTest {
 
         child.putEnvironment("GATEHOUSE_DEVICE_ID", CHILD);
         child.putEnvironment("GATEHOUSE_UPSTREAM_HOSTNAME", "localhost");
-        child.putEnvironment("GATEHOUSE_UPSTREAM_PORT", Integer.toString(parent.tlsPort()));
-        child.putEnvironment("GATEHOUSE_UPSTREAM_PROTOCOL", "mqtts");
+        child.putEnvironment("GATEHOUSE_UPSTREAM_PORT",
+                Integer.toString(protocol.equals("amqps") ? parent.amqpsPort() : parent.tlsPort()));
+        child.putEnvironment("GATEHOUSE_UPSTREAM_PROTOCOL", protocol);
         child.putEnvironment("GATEHOUSE_UPSTREAM_CA", parent.dataDirectory().resolve("certs/edge-ca.pem").toString());
         child.putEnvironment("GATEHOUSE_DEVICE_KEY", childKey);
         // the SDK sample the child runs connects to port 8883 of its gateway, whatever else is configured
@@ -89,8 +94,15 @@ class NestedGatewaySystemTest {
             }
             collectLeaf(observer, seen, 50, 60);
             assertThat(firstArrivals(seen)).containsExactlyElementsOf(sent);
+            // on the leaf's identity, over the protocol asked for: one multiplexed AMQP connection, or a
+            // connection of its own over MQTT
+            assertThat(parent.logText()).contains(protocol.equals("amqps")
+                    ? LEAF + " authenticated on the AMQP connection from"
+                    : CHILD + " connected on behalf of " + LEAF);
 
             twinsAndMethodsAcrossThePair(parent, child);
+            aLeafRegisteredLaterGetsInThroughTheChild(parent, child);
+            if (protocol.equals("amqps")) cloudToDeviceReachesTheLeafThroughTheChild(parent, child, leafKey);
 
             // the parent goes away; the child keeps accepting, storing, and authenticating its leaf
             parent.stop();
@@ -171,6 +183,58 @@ class NestedGatewaySystemTest {
         GatehouseProcess.CliResult ping = parent.cli("method", "invoke", CHILD, "--module", "$edgeAgent", "ping");
         assertThat(ping.exitCode()).as("ping the child's agent: %s%s", ping.out(), ping.err()).isZero();
         assertThat(ping.out()).contains("200");
+    }
+
+    /**
+     * A leaf registered at the parent after the child learned its scope: its first attempt at the
+     * child fails, which makes the child ask the parent for its scope again, and a retry within
+     * seconds gets in (not after the hourly refresh).
+     */
+    private void aLeafRegisteredLaterGetsInThroughTheChild(GatehouseProcess parent, GatehouseProcess child)
+            throws Exception {
+        String lateKey = OperatorCli.addDevice(parent, "sensor8", "--parent", CHILD);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            try (HubClient late = HubClient.connect(child.mqttPort(), "sensor8", lateKey)) {
+                assertThat(late.mqtt.isConnected()).isTrue();
+                break;
+            } catch (org.eclipse.paho.client.mqttv3.MqttException refused) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("sensor8 never got in at the child (" + attempts + " attempts); child log:\n"
+                            + tail(child), refused);
+                }
+                Thread.sleep(1000);
+            }
+        }
+        assertThat(attempts).as("the first attempt came before the child knew sensor8").isGreaterThan(1);
+        assertThat(child.logText()).contains("sensor8 failed authentication here: asking the parent for the device scope");
+    }
+
+    /**
+     * The operator sends a C2D message to the leaf on the parent; the child takes it on the leaf's
+     * behalf into its own store, and the leaf receives it from the child; the parent's queue empties.
+     */
+    private void cloudToDeviceReachesTheLeafThroughTheChild(GatehouseProcess parent, GatehouseProcess child,
+            String leafKey) throws Exception {
+        GatehouseProcess.CliResult sent = parent.cli("c2d", "send", LEAF, "--property", "cmd=zero",
+                "--message-id", "c2d-nested-1", "zero the scale");
+        assertThat(sent.exitCode()).as("c2d send: %s%s", sent.out(), sent.err()).isZero();
+        try (HubClient leaf = HubClient.connect(child.mqttPort(), LEAF, leafKey)) {
+            leaf.mqtt.subscribe("devices/" + LEAF + "/messages/devicebound/#", 1);
+            HubClient.Received c2d = awaitTopic(leaf, "devices/" + LEAF + "/messages/devicebound/", 30);
+            assertThat(c2d.body()).isEqualTo("zero the scale");
+            assertThat(c2d.topic()).contains("cmd=zero").contains("c2d-nested-1");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        JsonNode pending;
+        do {
+            pending = get(parent, "/api/devices/" + LEAF + "/messages/devicebound");
+            if (pending.path("pending").asInt() == 0) break;
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        assertThat(pending.path("pending").asInt()).as("the parent's C2D queue of the leaf: %s", pending).isZero();
     }
 
     private static HubClient.Received awaitTopic(HubClient client, String prefix, int seconds) throws Exception {

@@ -23,14 +23,18 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A module written with the Azure IoT device SDK for Java (2.x, MQTT over TLS through
- * GatewayHostName, trusting the edge CA) uses Gatehouse's twins and direct methods with the SDK's
- * own calls: nothing in the module knows it is not talking to IoT Edge's hub.
+ * A module written with the Azure IoT device SDK for Java (2.x, over MQTT with TLS and over AMQPS,
+ * through GatewayHostName, trusting the edge CA) uses Gatehouse's twins and direct methods with the
+ * SDK's own calls, and sends to an output that a route takes to another module: nothing in the
+ * module knows it is not talking to IoT Edge's hub.
  */
 class SdkModuleSystemTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,14 +44,19 @@ class SdkModuleSystemTest {
     @TempDir
     Path dir;
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(value = IotHubClientProtocol.class, names = {"MQTT", "AMQPS"})
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void anSdkModuleReadsReportsAndReceivesItsTwinAndAnswersAMethod() throws Exception {
+    void anSdkModuleUsesItsTwinAnswersAMethodAndSendsToAnOutput(IotHubClientProtocol protocol) throws Exception {
         try (GatehouseProcess gatehouse = new GatehouseProcess(dir)) {
-            // the SDK connects to port 8883 of its GatewayHostName, whatever else is configured
+            // the SDK connects to port 8883 (MQTT) or 5671 (AMQPS) of its GatewayHostName, whatever else is configured
             gatehouse.putEnvironment("GATEHOUSE_MQTT_TLS_PORT", "8883");
+            gatehouse.putEnvironment("GATEHOUSE_AMQPS_PORT", "5671");
             gatehouse.start();
             String key = OperatorCli.addIdentity(gatehouse, "edge1/sdkModule");
+            String sinkKey = OperatorCli.addIdentity(gatehouse, "edge1/sink");
+            OperatorCli.deploy(gatehouse, dir, "routes", List.of(OperatorCli.Route.of("alerts",
+                    "FROM /messages/modules/sdkModule/outputs/alerts INTO BrokeredEndpoint(\"/modules/sink/inputs/fromSdk\")")));
             Path edgeCa = gatehouse.dataDirectory().resolve("certs/edge-ca.pem");
             assertThat(edgeCa).isRegularFile();
 
@@ -56,7 +65,7 @@ class SdkModuleSystemTest {
             ClientOptions options = ClientOptions.builder()
                     .sslContext(IotHubSSLContext.getSSLContextFromFile(edgeCa.toString()))
                     .build();
-            ModuleClient client = new ModuleClient(connectionString, IotHubClientProtocol.MQTT, options);
+            ModuleClient client = new ModuleClient(connectionString, protocol, options);
             try {
                 // one attempt: the SDK would otherwise retry a refused connection for minutes
                 client.open(false);
@@ -109,12 +118,38 @@ class SdkModuleSystemTest {
                 assertThat(call).as("the method call the SDK's callback saw").startsWith("reset ");
                 assertThat(JSON.readTree(call.substring("reset ".length())))
                         .isEqualTo(JSON.readTree("{\"level\":3}"));
+
+                sendsToAnOutputRoutedToAnotherModule(gatehouse, client, sinkKey);
             } catch (IotHubClientException e) {
                 throw new AssertionError("the SDK: " + e.getMessage() + " (" + e.getStatusCode() + "); gateway log:\n"
                         + logTail(gatehouse), e);
             } finally {
                 client.close();
             }
+        }
+    }
+
+    /** The route takes the SDK module's output to the sink module's input, stamped with the sender. */
+    private static void sendsToAnOutputRoutedToAnotherModule(GatehouseProcess gatehouse, ModuleClient client,
+            String sinkKey) throws Exception {
+        try (HubClient sink = HubClient.connect(gatehouse.mqttPort(), "edge1/sink", sinkKey)) {
+            sink.mqtt.subscribe("devices/edge1/modules/sink/inputs/#", 1);
+            com.microsoft.azure.sdk.iot.device.Message alert = new com.microsoft.azure.sdk.iot.device.Message(
+                    "{\"overheat\":true}".getBytes(StandardCharsets.UTF_8));
+            alert.setProperty("severity", "high");
+            BlockingQueue<String> sent = new LinkedBlockingQueue<>();
+            client.sendEventAsync(alert, (message, error, context) -> sent.add(error == null ? "ok" : error.toString()),
+                    null, "alerts");
+            assertThat(sent.poll(15, TimeUnit.SECONDS)).as("the SDK's send callback").isEqualTo("ok");
+            HubClient.Received r = sink.received.poll(15, TimeUnit.SECONDS);
+            assertThat(r).as("the sink's input; gateway log:\n%s", logTail(gatehouse)).isNotNull();
+            InputMessage in = InputMessage.of(r);
+            assertThat(in.module()).isEqualTo("sink");
+            assertThat(in.input()).isEqualTo("fromSdk");
+            assertThat(in.property("$.cdid")).isEqualTo("edge1");
+            assertThat(in.property("$.cmid")).isEqualTo("sdkModule");
+            assertThat(in.property("severity")).isEqualTo("high");
+            assertThat(JSON.readTree(in.body()).path("overheat").asBoolean()).isTrue();
         }
     }
 
