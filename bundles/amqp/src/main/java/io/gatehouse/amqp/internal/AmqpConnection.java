@@ -9,8 +9,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -20,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
@@ -52,7 +57,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A connection carries the identities authenticated on it (SASL PLAIN, or one CBS put-token
  * each), each until its token expires. Every link's address names an identity, and the link is
- * accepted only while that identity is authenticated here.
+ * accepted only while that identity is authenticated here. An AMQPS client may present a
+ * certificate in its TLS handshake (the Azure IoT SDKs' X.509 devices do, and then skip SASL and
+ * CBS altogether): a link of an identity not yet authenticated here then authenticates it by that
+ * certificate, until the certificate's notAfter.
  */
 final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
@@ -72,6 +80,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
     private volatile Channel channel;
     private String peer = "unknown peer";
     private boolean processing;
+    /** The client certificate of the TLS handshake (null: none, or plain AMQP); read once the handshake is done. */
+    private X509Certificate clientCertificate;
+    private boolean certificateRead;
     private boolean closeWhenWritten;
     private ScheduledFuture<?> tickTimer;
     private long tickDeadline;
@@ -109,6 +120,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         sasl.server();
         sasl.setMechanisms("PLAIN", "ANONYMOUS", "EXTERNAL");
         sasl.setListener(new SaslServer());
+        // X.509 clients of the Azure IoT SDKs send the AMQP header right after TLS: their certificate authenticates them
+        if (ctx.pipeline().get(SslHandler.class) != null) sasl.allowSkip(true);
         connection.setContainer(hub.containerId());
         connection.collect(collector);
         transport.bind(connection);
@@ -148,6 +161,37 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         } finally {
             in.release();
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+            X509Certificate certificate = clientCertificate();
+            if (certificate != null) {
+                LOG.debug("AMQPS client {} presented the certificate {} (valid until {})", peer,
+                        certificate.getSubjectX500Principal().getName(), certificate.getNotAfter().toInstant());
+            }
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    /** The certificate the client presented in its TLS handshake, or null (plain AMQP, none sent, handshake not done). */
+    X509Certificate clientCertificate() {
+        if (certificateRead) return clientCertificate;
+        SslHandler tls = channel == null ? null : channel.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            certificateRead = true;
+            return null;
+        }
+        if (!tls.handshakeFuture().isSuccess()) return null;
+        certificateRead = true;
+        try {
+            Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            clientCertificate = chain.length > 0 && chain[0] instanceof X509Certificate x509 ? x509 : null;
+        } catch (SSLPeerUnverifiedException none) {
+            clientCertificate = null;
+        }
+        return clientCertificate;
     }
 
     /** The peer broke the protocol: the engine says why in its close frame, the log says it too. */
@@ -375,7 +419,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
                 refuse(sasl, "user " + credentials.username() + " failed authentication: " + result.failureReason());
                 return;
             }
-            authenticated(result.identity(), credentials.token(), "SASL PLAIN", null);
+            authenticated(result.identity(), SasTokens.validUntilMillis(credentials.token()), "SASL PLAIN", null,
+                    CbsRequests.SAS);
             sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
         }
 
@@ -406,19 +451,21 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * An identity authenticated here until {@code until} (epoch ms), by {@code actor} through an
-     * auth chain, or directly (null).
+     * auth chain, or directly (null); {@code method} is the connectionAuthMethod of its messages.
      */
-    private record Grant(long until, String actor) {
+    private record Grant(long until, String actor, String method) {
+        boolean byCertificate() {
+            return CbsRequests.SELF_SIGNED.equals(method);
+        }
     }
 
-    private void authenticated(IdentityId identity, String token, String how, String actor) {
-        long until = SasTokens.validUntilMillis(token);
-        Grant before = authenticated.put(identity, new Grant(until, actor));
+    private void authenticated(IdentityId identity, long until, String how, String actor, String method) {
+        Grant before = authenticated.put(identity, new Grant(until, actor, method));
         if (before == null) {
             LOG.info("{} authenticated on the AMQP connection from {} ({}{})", identity, peer, how,
                     actor == null ? "" : ", on behalf of it by " + actor);
         } else {
-            LOG.debug("{} renewed its token on the AMQP connection from {}", identity, peer);
+            LOG.debug("{} renewed its authentication on the AMQP connection from {} ({})", identity, peer, how);
         }
         hub.connections().claim(identity, this);
         armExpiry();
@@ -429,7 +476,40 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         return grant != null && grant.until() > System.currentTimeMillis();
     }
 
-    /** The identities authenticated here by their own token, without an auth chain (in id order). */
+    /** connectionAuthMethod of the messages {@code identity} sends here: {@code sas} or {@code selfSigned}. */
+    String authMethodOf(IdentityId identity) {
+        Grant grant = authenticated.get(identity);
+        return grant == null ? CbsRequests.SAS : grant.method();
+    }
+
+    /**
+     * Authenticates {@code identity} by the connection's client certificate, as a link of it
+     * attaches: null when it now is, else why not (for the refusal). The authenticator works in
+     * memory, so it is asked on the event loop, as for CBS.
+     */
+    private String authenticateByCertificate(IdentityId identity, X509Certificate certificate) {
+        Authenticator authenticator = hub.authenticator().get();
+        if (authenticator == null) {
+            return identity + " is not authenticated on this connection (no authenticator available right now to check "
+                    + "its client certificate)";
+        }
+        AuthenticationResult result;
+        try {
+            result = authenticator.authenticateCertificate(identity, certificate, List.of());
+        } catch (RuntimeException | AbstractMethodError e) {
+            return identity + " is not authenticated on this connection: the authenticator failed checking its client "
+                    + "certificate: " + e;
+        }
+        if (!result.succeeded()) {
+            return identity + " is not authenticated on this connection: its client certificate "
+                    + certificate.getSubjectX500Principal().getName() + " was refused: " + result.failureReason();
+        }
+        authenticated(identity, certificate.getNotAfter().getTime(),
+                "X.509 certificate " + certificate.getSubjectX500Principal().getName(), null, CbsRequests.SELF_SIGNED);
+        return null;
+    }
+
+    /** The identities authenticated here by their own token or certificate, without an auth chain (in id order). */
     List<IdentityId> directIdentities() {
         long now = System.currentTimeMillis();
         return authenticated.entrySet().stream()
@@ -462,11 +542,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         for (Map.Entry<IdentityId, Grant> e : List.copyOf(authenticated.entrySet())) {
             if (e.getValue().until() > now) continue;
             IdentityId identity = e.getKey();
+            String credential = e.getValue().byCertificate() ? "client certificate" : "SAS token";
             authenticated.remove(identity);
             hub.connections().release(identity, this);
-            LOG.warn("The SAS token of {} on the AMQP connection from {} expired without renewal; its links are closed",
-                    identity, peer);
-            closeLinksOf(identity, UNAUTHORIZED, "the SAS token of " + identity + " expired");
+            LOG.warn("The {} of {} on the AMQP connection from {} expired without renewal; its links are closed",
+                    credential, identity, peer);
+            closeLinksOf(identity, UNAUTHORIZED, "the " + credential + " of " + identity + " expired");
         }
         armExpiry();
     }
@@ -509,8 +590,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
         }
         IdentityId identity = parsed.identity();
         if (!isAuthenticated(identity)) {
-            refuse(link, UNAUTHORIZED, identity + " is not authenticated on this connection");
-            return;
+            X509Certificate certificate = clientCertificate();
+            String refusal = certificate == null ? identity + " is not authenticated on this connection"
+                    : authenticateByCertificate(identity, certificate);
+            if (refusal != null) {
+                refuse(link, UNAUTHORIZED, refusal);
+                return;
+            }
         }
         LinkHandler handler = switch (parsed.kind()) {
             case EVENTS -> {
@@ -665,9 +751,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter {
             delivery.disposition(Accepted.getInstance());
             delivery.settle();
             receiver.flow(1);
-            CbsRequests.Answer answer = CbsRequests.handle(request, hub.authenticator().get());
+            CbsRequests.Answer answer = CbsRequests.handle(request, hub.authenticator().get(), clientCertificate());
             if (answer.identity() != null) {
-                authenticated(answer.identity(), answer.token(), "CBS put-token", answer.actor());
+                authenticated(answer.identity(), answer.until(), answer.method().equals(CbsRequests.SELF_SIGNED)
+                        ? "CBS put-token " + CbsRequests.X509_TYPE : "CBS put-token", answer.actor(), answer.method());
             } else {
                 LOG.warn("CBS put-token from {} refused ({}): {}", peer, answer.status(), answer.description());
             }

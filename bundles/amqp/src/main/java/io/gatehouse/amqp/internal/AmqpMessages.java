@@ -53,9 +53,11 @@ final class AmqpMessages {
     /**
      * The telemetry of {@code sender}. Identity, auth method and enqueued time are stamped here;
      * whatever the client put under those names is dropped (invariant 4).
+     *
+     * @param authMethod how {@code sender} authenticated: {@code sas} or {@code selfSigned}
      */
     static Message toHubMessage(org.apache.qpid.proton.message.Message amqp, IdentityId sender, String modelId,
-            long enqueuedMillis) throws InvalidMessageException {
+            String authMethod, long enqueuedMillis) throws InvalidMessageException {
         Message.Builder b = Message.builder().body(bodyOf(amqp.getBody()));
         Properties p = amqp.getProperties();
         if (p != null) {
@@ -105,7 +107,7 @@ final class AmqpMessages {
         b.systemProperty(SystemProperties.CONNECTION_DEVICE_ID, sender.deviceId());
         b.systemProperty(SystemProperties.CONNECTION_MODULE_ID, sender.moduleId());
         if (!sender.isModule()) b.systemProperty(SystemProperties.OUTPUT_NAME, null);
-        b.systemProperty(SystemProperties.CONNECTION_AUTH_METHOD, "sas");
+        b.systemProperty(SystemProperties.CONNECTION_AUTH_METHOD, authMethod);
         b.systemProperty(SystemProperties.ENQUEUED_TIME, Instant.ofEpochMilli(enqueuedMillis).toString());
         return b.build();
     }

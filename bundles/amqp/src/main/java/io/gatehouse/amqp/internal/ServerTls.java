@@ -45,8 +45,9 @@ record ServerTls(SslContext context, X509Certificate serverCertificate) {
             return new ServerTls(SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
                     .sslProvider(SslProvider.JDK)
                     .protocols(PROTOCOLS)
-                    // clients authenticate with SAS tokens (SASL PLAIN or CBS); X.509 clients are later work
-                    .clientAuth(ClientAuth.NONE)
+                    // SAS clients send no certificate; an X.509 client's is pinned by thumbprint per identity
+                    .clientAuth(ClientAuth.OPTIONAL)
+                    .trustManager(new PinnedClientCertificates())
                     .build(), chain.get(0));
         } catch (Exception e) {
             throw new UnusableCertificatesException("TLS context could not be built: " + e.getMessage());

@@ -118,9 +118,10 @@ final class TelemetryLink implements LinkHandler {
                     + " is not served (0: one message, 80013700: a batch)");
         }
         long now = System.currentTimeMillis();
+        String authMethod = connection.authMethodOf(identity);
         List<Message> messages = new ArrayList<>(amqp.size());
         for (org.apache.qpid.proton.message.Message m : amqp) {
-            messages.add(AmqpMessages.toHubMessage(m, identity, modelId, now));
+            messages.add(AmqpMessages.toHubMessage(m, identity, modelId, authMethod, now));
         }
         return messages;
     }

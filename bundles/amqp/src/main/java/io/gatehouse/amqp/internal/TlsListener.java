@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The AMQPS listener, open while the hub has certificates to present. A renewal replaces the TLS
  * context for new connections without closing the port; when the certificates go away the port
- * closes and established connections (authenticated with SAS tokens) are left to finish.
+ * closes and established connections are left to finish.
  * Certificates that cannot be used are refused with the reason and change nothing.
  */
 final class TlsListener {

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Azure IoT device SDK for Java 2.5.0 over AMQPS against the head: SAS tokens over CBS,
- * telemetry, cloud-to-device messages, module inputs, twins and direct methods. The SDK always dials port 5671, so the
+ * The Azure IoT device SDK for Java 2.5.0 over AMQPS against the head: SAS tokens over CBS, an
+ * X.509 device (no SASL, no CBS: its TLS certificate, pinned by thumbprint), telemetry,
+ * cloud-to-device messages, module inputs, twins and direct methods. The SDK always dials port 5671, so the
  * head listens there (on loopback); the test is skipped, saying so, if another process holds it.
  */
 class AmqpHeadSdkTest {
@@ -43,6 +44,7 @@ class AmqpHeadSdkTest {
     static final IdentityId D1 = IdentityId.device("sdk-d1");
     static final IdentityId M1 = IdentityId.module("sdk-d1", "sdk-m1");
     static final IdentityId M2 = IdentityId.module("sdk-d1", "sdk-m2");
+    static final IdentityId X1 = IdentityId.device("sdk-x1");
     static final String KEY1 = "c2RrLWQxLWtleS1zZGstZDEta2V5LXNkay1kMS1rZXk=";
     static final String KEYM = "c2RrLW0xLWtleS1zZGstbTEta2V5LXNkay1tMS1rZXk=";
     static final String KEYM2 = "c2RrLW0yLWtleS1zZGstbTIta2V5LXNkay1tMi1rZXk=";
@@ -52,6 +54,7 @@ class AmqpHeadSdkTest {
     static InMemoryTwinStore twins = new InMemoryTwinStore();
     static AmqpHead head;
     static TestCertificates certificates;
+    static TestCertificates.ClientCertificate certificateX1;
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,8 +65,10 @@ class AmqpHeadSdkTest {
             Assumptions.abort("port 5671 is taken on this machine, and the SDK dials only 5671: " + e);
         }
         certificates = TestCertificates.issue();
+        certificateX1 = TestCertificates.selfSigned("sdk-x1");
         head = new AmqpHead();
-        head.bindAuthenticator(new SasAuthenticator().register(D1, KEY1).register(M1, KEYM).register(M2, KEYM2));
+        head.bindAuthenticator(new SasAuthenticator().register(D1, KEY1).register(M1, KEYM).register(M2, KEYM2)
+                .registerThumbprint(X1, certificateX1.sha256Thumbprint()));
         head.bindTwinStore(twins.addListener(head));
         head.bindRouter(router);
         head.bindStore(store);
@@ -103,9 +108,12 @@ class AmqpHeadSdkTest {
             telemetry.setContentType("application/json");
             client.sendEvent(telemetry, 10_000);
 
-            List<Message> stored = store.messagesOf(EndpointIds.UPSTREAM);
+            List<Message> stored = store.messagesOf(EndpointIds.UPSTREAM).stream()
+                    .filter(s -> "sdk-d1".equals(s.systemProperty(SystemProperties.CONNECTION_DEVICE_ID))
+                            && s.systemProperty(SystemProperties.CONNECTION_MODULE_ID) == null).toList();
             assertThat(stored).hasSize(1);
             Message m = stored.get(0);
+            assertThat(m.systemProperty(SystemProperties.CONNECTION_AUTH_METHOD)).isEqualTo("sas");
             assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo("{\"temperature\":21.5}");
             assertThat(m.systemProperty(SystemProperties.CONNECTION_DEVICE_ID)).isEqualTo("sdk-d1");
             assertThat(m.systemProperty(SystemProperties.CONNECTION_MODULE_ID)).isNull();
@@ -126,6 +134,41 @@ class AmqpHeadSdkTest {
             while (store.acknowledgedOf(c2d) == 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
             assertThat(store.acknowledgedOf(c2d)).as("completing acknowledges it in the store").isEqualTo(1);
             assertThat(store.pending(c2d)).isZero();
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void anX509DeviceClientIsAuthenticatedByItsCertificateSendsTelemetryAndReceivesCloudToDeviceMessages() throws Exception {
+        BlockingQueue<com.microsoft.azure.sdk.iot.device.Message> received = new LinkedBlockingQueue<>();
+        // the SDK takes the device's key and certificate from the SSLContext; it skips SASL and CBS with x509=true
+        DeviceClient client = new DeviceClient("HostName=" + HUB + ";DeviceId=sdk-x1;x509=true;GatewayHostName=127.0.0.1",
+                IotHubClientProtocol.AMQPS, ClientOptions.builder().sslContext(certificates.clientContext(certificateX1)).build());
+        client.setMessageCallback((message, context) -> {
+            received.add(message);
+            return IotHubMessageResult.COMPLETE;
+        }, null);
+        client.open(false);
+        try {
+            com.microsoft.azure.sdk.iot.device.Message telemetry = new com.microsoft.azure.sdk.iot.device.Message("{\"pressure\":3}");
+            telemetry.setMessageId("sdk-x509-1");
+            client.sendEvent(telemetry, 10_000);
+            Message m = store.messagesOf(EndpointIds.UPSTREAM).stream()
+                    .filter(s -> "sdk-x509-1".equals(s.systemProperty(SystemProperties.MESSAGE_ID))).findFirst().orElseThrow();
+            assertThat(new String(m.body(), StandardCharsets.UTF_8)).isEqualTo("{\"pressure\":3}");
+            assertThat(m.systemProperty(SystemProperties.CONNECTION_DEVICE_ID)).isEqualTo("sdk-x1");
+            assertThat(m.systemProperty(SystemProperties.CONNECTION_AUTH_METHOD)).isEqualTo("selfSigned");
+
+            String c2d = EndpointIds.cloudToDevice("sdk-x1");
+            store.append(Message.builder().body("calibrate".getBytes(StandardCharsets.UTF_8))
+                    .systemProperty(SystemProperties.MESSAGE_ID, "c2d-x1").build(), List.of(new RouteTarget(c2d, 0, -1)));
+            com.microsoft.azure.sdk.iot.device.Message got = received.poll(10, TimeUnit.SECONDS);
+            assertThat(got).isNotNull();
+            assertThat(new String(got.getBytes(), StandardCharsets.UTF_8)).isEqualTo("calibrate");
+            long deadline = System.currentTimeMillis() + 5000;
+            while (store.acknowledgedOf(c2d) == 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            assertThat(store.acknowledgedOf(c2d)).isEqualTo(1);
         } finally {
             client.close();
         }

@@ -11,11 +11,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
 import org.apache.qpid.proton.amqp.messaging.Properties;
+import org.apache.qpid.proton.amqp.messaging.Section;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
@@ -29,6 +31,7 @@ import org.apache.qpid.proton.engine.Receiver;
 import org.apache.qpid.proton.engine.Sasl;
 import org.apache.qpid.proton.engine.Sender;
 import org.apache.qpid.proton.engine.Session;
+import org.apache.qpid.proton.engine.SslDomain;
 import org.apache.qpid.proton.engine.Transport;
 import org.apache.qpid.proton.message.Message;
 
@@ -54,18 +57,31 @@ final class ProtonClient implements AutoCloseable {
     private Sender cbsOut;
     private Receiver cbsIn;
 
-    private ProtonClient(int port, String mechanism, String user, String password, int idleTimeoutMillis) throws IOException {
+    private ProtonClient(int port, String mechanism, String user, String password, int idleTimeoutMillis, SSLContext tls)
+            throws IOException {
         transport.setIdleTimeout(idleTimeoutMillis);
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(20);
         in = socket.getInputStream();
         out = socket.getOutputStream();
-        sasl = transport.sasl();
-        sasl.client();
-        if (mechanism.equals("PLAIN")) {
-            sasl.plain(user, password);
+        if (mechanism == null) {
+            sasl = null; // no SASL layer at all: the AMQP header right after TLS, as the SDKs' X.509 clients
         } else {
-            sasl.setMechanisms(mechanism);
+            sasl = transport.sasl();
+            sasl.client();
+            if (mechanism.equals("PLAIN")) {
+                sasl.plain(user, password);
+            } else {
+                sasl.setMechanisms(mechanism);
+            }
+        }
+        if (tls != null) {
+            // TLS in the engine, as the Azure IoT SDKs do it (after SASL, as they do)
+            SslDomain domain = Proton.sslDomain();
+            domain.init(SslDomain.Mode.CLIENT);
+            domain.setSslContext(tls);
+            domain.setPeerAuthentication(SslDomain.VerifyMode.VERIFY_PEER);
+            transport.ssl(domain);
         }
         connection.setContainer("test-client");
         connection.setHostname("127.0.0.1");
@@ -84,12 +100,30 @@ final class ProtonClient implements AutoCloseable {
     /** With an idle timeout of its own (it advertises half), so that the hub must send heartbeats. */
     static ProtonClient connect(int port, String mechanism, String user, String password, int idleTimeoutMillis)
             throws IOException {
-        ProtonClient c = new ProtonClient(port, mechanism, user, password, idleTimeoutMillis);
-        c.await(() -> c.sasl.getOutcome() != Sasl.SaslOutcome.PN_SASL_NONE || c.socketClosed);
-        if (c.sasl.getOutcome() == Sasl.SaslOutcome.PN_SASL_OK) {
-            c.await(() -> c.connection.getRemoteState() == EndpointState.ACTIVE);
+        return connect(port, mechanism, user, password, idleTimeoutMillis, null);
+    }
+
+    /**
+     * Over TLS with {@code tls} (which may hold a client key and certificate); {@code mechanism}
+     * null skips SASL. Waits for the hub's open (or the socket to close).
+     */
+    static ProtonClient connectTls(int port, SSLContext tls, String mechanism) throws IOException {
+        return connect(port, mechanism, null, null, 0, tls);
+    }
+
+    private static ProtonClient connect(int port, String mechanism, String user, String password, int idleTimeoutMillis,
+            SSLContext tls) throws IOException {
+        ProtonClient c = new ProtonClient(port, mechanism, user, password, idleTimeoutMillis, tls);
+        if (c.sasl != null) c.await(() -> c.sasl.getOutcome() != Sasl.SaslOutcome.PN_SASL_NONE || c.socketClosed);
+        if (c.sasl == null || c.sasl.getOutcome() == Sasl.SaslOutcome.PN_SASL_OK) {
+            c.await(() -> c.connection.getRemoteState() == EndpointState.ACTIVE || c.socketClosed);
         }
         return c;
+    }
+
+    /** Whether the hub answered the open (the connection is up). */
+    boolean isOpen() {
+        return connection.getRemoteState() == EndpointState.ACTIVE && !socketClosed;
     }
 
     static ProtonClient anonymous(int port) throws IOException {
@@ -259,6 +293,15 @@ final class ProtonClient implements AutoCloseable {
 
     /** A put-token with more application properties (an {@code auth-chain}). */
     Map<String, Object> putToken(String audience, String token, Map<String, Object> more) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("type", "azure-devices.net:sastoken");
+        props.put("name", audience);
+        props.putAll(more);
+        return cbs(props, new AmqpValue(token));
+    }
+
+    /** A put-token of any type and body (null: none); returns the reply's application properties. */
+    Map<String, Object> cbs(Map<String, Object> properties, Section body) {
         if (cbsOut == null) {
             cbsOut = sender("$cbs");
             cbsIn = receiver("$cbs", 10);
@@ -272,11 +315,9 @@ final class ProtonClient implements AutoCloseable {
         request.setProperties(p);
         Map<String, Object> props = new HashMap<>();
         props.put("operation", "put-token");
-        props.put("type", "azure-devices.net:sastoken");
-        props.put("name", audience);
-        props.putAll(more);
+        props.putAll(properties);
         request.setApplicationProperties(new ApplicationProperties(props));
-        request.setBody(new AmqpValue(token));
+        request.setBody(body);
         sendNoWait(cbsOut, request);
         Received reply = receive(cbsIn, WAIT_MILLIS);
         if (reply == null) return null;

@@ -7,9 +7,14 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,12 +27,20 @@ import javax.crypto.spec.SecretKeySpec;
  * claimed identity, the signature must be HMAC-SHA256 of the URL-encoded audience and the expiry
  * with the identity's key, and the token must not have expired (5 minutes of skew). The auth bundle
  * has the production one; this one lets the SDK's real tokens be checked without it. Auth chains
- * (reference §6.5) are checked against the edge devices and parents registered here.
+ * (reference §6.5) are checked against the edge devices and parents registered here. Certificates
+ * are pinned by their SHA-256 thumbprint registered here (reference §6.3, self-signed).
  */
 final class SasAuthenticator implements Authenticator {
     private final Map<IdentityId, String> keys = new HashMap<>();
     private final Set<String> edgeDevices = new HashSet<>();
     private final Map<String, String> parents = new HashMap<>();
+    private final Map<IdentityId, String> thumbprints = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Lets {@code identity} authenticate with the certificate of this SHA-256 thumbprint (hex). */
+    SasAuthenticator registerThumbprint(IdentityId identity, String sha256Hex) {
+        thumbprints.put(identity, sha256Hex.toUpperCase(Locale.ROOT));
+        return this;
+    }
 
     SasAuthenticator register(IdentityId identity, String base64Key) {
         keys.put(identity, base64Key);
@@ -64,19 +77,56 @@ final class SasAuthenticator implements Authenticator {
             return AuthenticationResult.failure("the auth chain " + authChain + " does not start with " + claimed);
         }
         if (authChain.size() == 1) return authenticateSas(claimed, sasToken);
+        String broken = brokenLink(authChain);
+        if (broken != null) return AuthenticationResult.failure(broken);
+        String actorKey = keys.get(IdentityId.device(authChain.get(authChain.size() - 1)));
+        return check(claimed, sasToken, actorKey);
+    }
+
+    /** Why the chain does not hold, or null when every element sits below the next, an edge device. */
+    private String brokenLink(List<String> authChain) {
         for (int i = 1; i < authChain.size(); i++) {
-            if (!edgeDevices.contains(authChain.get(i))) {
-                return AuthenticationResult.failure(authChain.get(i) + " is not an edge device");
-            }
+            if (!edgeDevices.contains(authChain.get(i))) return authChain.get(i) + " is not an edge device";
             String below = authChain.get(i - 1);
             IdentityId belowId = IdentityId.parse(below);
             String expectedAbove = belowId.isModule() ? belowId.deviceId() : parents.get(below);
-            if (!authChain.get(i).equals(expectedAbove)) {
-                return AuthenticationResult.failure(below + " is not below " + authChain.get(i));
-            }
+            if (!authChain.get(i).equals(expectedAbove)) return below + " is not below " + authChain.get(i);
         }
-        String actorKey = keys.get(IdentityId.device(authChain.get(authChain.size() - 1)));
-        return check(claimed, sasToken, actorKey);
+        return null;
+    }
+
+    /** As the api's javadoc says: valid now, and the thumbprint of the target (or, along a chain, of the actor). */
+    @Override
+    public AuthenticationResult authenticateCertificate(IdentityId claimed, X509Certificate certificate, List<String> authChain) {
+        if (certificate == null) return AuthenticationResult.failure("no client certificate for " + claimed);
+        IdentityId holder = claimed;
+        if (!authChain.isEmpty()) {
+            if (!authChain.get(0).equals(claimed.toString())) {
+                return AuthenticationResult.failure("the auth chain " + authChain + " does not start with " + claimed);
+            }
+            String broken = brokenLink(authChain);
+            if (broken != null) return AuthenticationResult.failure(broken);
+            holder = IdentityId.parse(authChain.get(authChain.size() - 1));
+        }
+        try {
+            certificate.checkValidity();
+        } catch (CertificateException e) {
+            return AuthenticationResult.failure("the certificate is not valid now: " + e.getMessage());
+        }
+        String pinned = thumbprints.get(holder);
+        if (pinned == null) return AuthenticationResult.failure(holder + " has no certificate thumbprint registered");
+        if (!pinned.equals(sha256Thumbprint(certificate))) {
+            return AuthenticationResult.failure("the certificate's thumbprint is not the one registered for " + holder);
+        }
+        return AuthenticationResult.success(claimed);
+    }
+
+    static String sha256Thumbprint(X509Certificate certificate) {
+        try {
+            return HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static AuthenticationResult check(IdentityId claimed, String sasToken, String key) {

@@ -7,11 +7,14 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -63,14 +66,52 @@ final class TestCertificates implements EdgeCertificates {
 
     /** A client context that trusts only this CA, as a device handed the edge CA file does. */
     SSLContext clientContext() throws Exception {
+        return clientContext(null);
+    }
+
+    /** The same, presenting {@code client}'s certificate (null: none) when the server asks for one. */
+    SSLContext clientContext(ClientCertificate client) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("edge-ca", ca);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
+        KeyManager[] keyManagers = null;
+        if (client != null) {
+            char[] password = "test".toCharArray();
+            KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
+            keys.load(null, null);
+            keys.setKeyEntry("device", client.key(), password, new Certificate[] {client.certificate()});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
+            keyManagers = kmf.getKeyManagers();
+        }
         SSLContext context = SSLContext.getInstance("TLSv1.2");
-        context.init(null, tmf.getTrustManagers(), null);
+        context.init(keyManagers, tmf.getTrustManagers(), null);
         return context;
+    }
+
+    /** A device's key and self-signed certificate (reference §6.3: pinned by thumbprint). */
+    record ClientCertificate(PrivateKey key, X509Certificate certificate) {
+        String sha256Thumbprint() {
+            return SasAuthenticator.sha256Thumbprint(certificate);
+        }
+    }
+
+    /** A self-signed EC certificate for {@code CN=commonName}, valid from an hour ago until {@code notAfter}. */
+    static ClientCertificate selfSigned(String commonName, Instant notAfter) throws Exception {
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(256);
+        KeyPair keys = ec.generateKeyPair();
+        X500Name name = new X500Name("CN=" + commonName);
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
+                BigInteger.valueOf(System.nanoTime()), Date.from(Instant.now().minus(Duration.ofHours(1))),
+                Date.from(notAfter), name, keys.getPublic());
+        return new ClientCertificate(keys.getPrivate(), sign(builder, keys.getPrivate()));
+    }
+
+    static ClientCertificate selfSigned(String commonName) throws Exception {
+        return selfSigned(commonName, Instant.now().plus(Duration.ofDays(1)));
     }
 
     @Override
