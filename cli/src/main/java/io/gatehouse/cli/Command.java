@@ -11,7 +11,8 @@ import java.util.Map;
  * deployed module whose logs to print or to restart, and {@code tail} how many log lines;
  * {@code patchFile} holds the desired properties patch of {@code twin set} ({@code -}: stdin);
  * {@code method} is what {@code method invoke} calls on the device or module; {@code registration}
- * is where {@code identity add} places a device among gateways; {@code cloudMessage} is what
+ * is where {@code identity add} places a device among gateways and the X.509 thumbprints it
+ * registers; {@code cloudMessage} is what
  * {@code c2d send} sends to {@code deviceId}. For {@code deploy}, {@code deviceId} is the child
  * gateway to deploy to (null: this gateway).
  */
@@ -19,9 +20,19 @@ record Command(Action action, URI gateway, String deviceId, String moduleId, Str
         String route, String messageFile, String endpoint, Integer limit, Integer tail, String patchFile, MethodCall method,
         Registration registration, CloudMessage cloudMessage) {
 
-    /** {@code identity add}'s place among gateways: an edge device, and/or the edge device it is below (or null). */
-    record Registration(boolean edgeDevice, String parentDeviceId) {
+    /**
+     * What {@code identity add} registers beside the ids and key: its place among gateways (an edge
+     * device, and/or the edge device it is below, or null), and the thumbprints of the self-signed
+     * certificates it may also authenticate with (upper case, no separators; null when none).
+     */
+    record Registration(boolean edgeDevice, String parentDeviceId, String primaryThumbprint,
+            String secondaryThumbprint) {
         static final Registration NONE = new Registration(false, null);
+
+        /** A place among gateways, no thumbprints. */
+        Registration(boolean edgeDevice, String parentDeviceId) {
+            this(edgeDevice, parentDeviceId, null, null);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Turns the arguments (and GATEHOUSE_HTTP_PORT) into a {@link Command}, or says what is wrong. */
@@ -28,9 +29,14 @@ final class CommandLine {
             "",
             "  identity add <deviceId> [--module <moduleId>] [--key <base64>]",
             "          [--edge] [--parent <edgeDeviceId>]",
+            "          [--x509-thumbprint <hex> [--x509-secondary-thumbprint <hex>]]",
             "                                   register a device or module; prints its connection string.",
-            "                                   --edge: an edge gateway; --parent: a device below that edge gateway",
-            "  identity list                    the registered devices and modules, edge devices and parents",
+            "                                   --edge: an edge gateway; --parent: a device below that edge gateway;",
+            "                                   --x509-thumbprint: it may also connect with the self-signed",
+            "                                   certificate of this SHA-1 or SHA-256 thumbprint (AB:CD:… as openssl",
+            "                                   prints it, or plain hex); its keys keep working",
+            "  identity list                    the registered devices and modules, edge devices, parents and how",
+            "                                   they authenticate (AUTH: sas, or sas+x509)",
             "  identity show <deviceId> [--module <moduleId>]",
             "                                   print the connection string again",
             "  identity remove <deviceId> [--module <moduleId>]",
@@ -94,6 +100,8 @@ final class CommandLine {
         String messageId = null;
         String contentType = null;
         String file = null;
+        String thumbprint = null;
+        String secondaryThumbprint = null;
         List<String> properties = new ArrayList<>();
         boolean edge = false;
         boolean help = false;
@@ -154,6 +162,12 @@ final class CommandLine {
             } else if (arg.equals("--file") || arg.startsWith("--file=")) {
                 file = optionValue(args, i, "--file");
                 if (!arg.contains("=")) i++;
+            } else if (arg.equals("--x509-thumbprint") || arg.startsWith("--x509-thumbprint=")) {
+                thumbprint = optionValue(args, i, "--x509-thumbprint");
+                if (!arg.contains("=")) i++;
+            } else if (arg.equals("--x509-secondary-thumbprint") || arg.startsWith("--x509-secondary-thumbprint=")) {
+                secondaryThumbprint = optionValue(args, i, "--x509-secondary-thumbprint");
+                if (!arg.contains("=")) i++;
             } else if (arg.startsWith("--")) {
                 throw new UsageException("unknown option " + arg);
             } else {
@@ -172,6 +186,10 @@ final class CommandLine {
         boolean identityAdd = command.equals("identity") && words.size() > 1 && words.get(1).equals("add");
         if (edge && !identityAdd) throw new UsageException("--edge goes with identity add");
         if (parent != null && !identityAdd) throw new UsageException("--parent goes with identity add");
+        if (thumbprint != null && !identityAdd) throw new UsageException("--x509-thumbprint goes with identity add");
+        if (secondaryThumbprint != null && !identityAdd) {
+            throw new UsageException("--x509-secondary-thumbprint goes with identity add");
+        }
         if (device != null && !command.equals("deploy")) throw new UsageException("--device goes with deploy");
         if (!properties.isEmpty() && !c2dSend) throw new UsageException("--property goes with c2d send");
         for (String[] option : new String[][] {{"--message-id", messageId}, {"--content-type", contentType},
@@ -195,7 +213,9 @@ final class CommandLine {
         }
         switch (command) {
             case "identity":
-                return identity(words, gateway, module, key, ttl, new Registration(edge, parent));
+                return identity(words, gateway, module, key, ttl, new Registration(edge, parent,
+                        thumbprint(thumbprint, "--x509-thumbprint"),
+                        thumbprint(secondaryThumbprint, "--x509-secondary-thumbprint")));
             case "deploy":
                 noOptions(command, module, key);
                 expectWords(words, 2, "deploy needs the manifest file: deploy [--device <edgeDeviceId>] <manifest.json>");
@@ -253,7 +273,12 @@ final class CommandLine {
                 return new Command(Action.IDENTITY_LIST, gateway, null, null, null, null, null);
             case "add":
                 expectWords(words, 3, "identity add needs one device id: identity add <deviceId> [--module <moduleId>]"
-                        + " [--edge] [--parent <edgeDeviceId>] [--key <base64>]");
+                        + " [--edge] [--parent <edgeDeviceId>] [--key <base64>]"
+                        + " [--x509-thumbprint <hex> [--x509-secondary-thumbprint <hex>]]");
+                if (registration.secondaryThumbprint() != null && registration.primaryThumbprint() == null) {
+                    throw new UsageException("--x509-secondary-thumbprint goes with --x509-thumbprint: the secondary is "
+                            + "the one to roll to");
+                }
                 if (module != null && (registration.edgeDevice() || registration.parentDeviceId() != null)) {
                     // As the registry rules: a module is in the scope of its device.
                     throw new UsageException("a module cannot be an edge device nor have a parent: leave out --edge and "
@@ -278,6 +303,25 @@ final class CommandLine {
             default:
                 throw new UsageException("unknown identity subcommand " + sub + "; use add, list, show, remove or token");
         }
+    }
+
+    /**
+     * The thumbprint as the registry keeps it: upper case, without the colons or spaces openssl
+     * prints between bytes, and without the {@code SHA1 Fingerprint=} in front of them. Its length
+     * and digits are the gateway's to check, so the reason for a refusal is the registry's own.
+     */
+    static String thumbprint(String given, String option) throws UsageException {
+        if (given == null) return null;
+        String t = given.strip();
+        int eq = t.indexOf('=');
+        if (eq >= 0 && t.substring(0, eq).toLowerCase(Locale.ROOT).endsWith("fingerprint")) {
+            t = t.substring(eq + 1);
+        }
+        t = t.replace(":", "").replaceAll("\\s", "").toUpperCase(Locale.ROOT);
+        if (t.isEmpty()) {
+            throw new UsageException(option + " " + given + " has no hex digits; a SHA-1 thumbprint has 40, a SHA-256 one 64");
+        }
+        return t;
     }
 
     /** {@code twin get <device> [--module <m>]}, {@code twin set <device> [--module <m>] <patch.json | ->}. */

@@ -109,6 +109,14 @@ public final class GatehouseCli {
                 if (c.registration() != null && c.registration().parentDeviceId() != null) {
                     body.append(",\"parentDeviceId\":").append(Json.quote(c.registration().parentDeviceId()));
                 }
+                if (c.registration() != null && c.registration().primaryThumbprint() != null) {
+                    body.append(",\"x509Thumbprint\":{\"primaryThumbprint\":")
+                            .append(Json.quote(c.registration().primaryThumbprint()));
+                    if (c.registration().secondaryThumbprint() != null) {
+                        body.append(",\"secondaryThumbprint\":").append(Json.quote(c.registration().secondaryThumbprint()));
+                    }
+                    body.append('}');
+                }
                 body.append('}');
                 Reply reply = gateway.post("/api/identities", body.toString().getBytes(StandardCharsets.UTF_8));
                 return reply.status() == 201 ? print(field(reply, "connectionString")) : refused(reply);
@@ -482,18 +490,33 @@ public final class GatehouseCli {
 
     /**
      * DEVICE, MODULE, EDGE ({@code yes}/{@code no}; {@code -} from a gateway that does not say), PARENT
-     * ({@code -} for none).
+     * ({@code -} for none), AUTH (see {@link #authentication}).
      */
     private static String identityTable(Reply reply) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"DEVICE", "MODULE", "EDGE", "PARENT"});
+        rows.add(new String[] {"DEVICE", "MODULE", "EDGE", "PARENT", "AUTH"});
         for (Object o : asList(Json.parse(reply.body()))) {
             Map<String, Object> identity = asMap(o);
             Object edge = identity.get("edgeDevice");
             rows.add(new String[] {text(identity.get("deviceId")), orDash(identity.get("moduleId")),
-                    edge instanceof Boolean b ? (b ? "yes" : "no") : "-", orDash(identity.get("parentDeviceId"))});
+                    edge instanceof Boolean b ? (b ? "yes" : "no") : "-", orDash(identity.get("parentDeviceId")),
+                    authentication(identity)});
         }
         return rows.size() == 1 ? "no identities registered" : Table.format(rows);
+    }
+
+    /**
+     * {@code sas}, or {@code sas+x509} for the gateway's {@code selfSigned}: the keys still work
+     * beside the certificate. {@code -} from a gateway that does not say; any other type as given.
+     */
+    private static String authentication(Map<String, Object> identity) {
+        Object type = identity.get("authentication");
+        if (type == null) return identity.get("x509Thumbprint") instanceof Map ? "sas+x509" : "-";
+        return switch (text(type)) {
+            case "selfSigned" -> "sas+x509";
+            case "sas" -> "sas";
+            default -> text(type);
+        };
     }
 
     /**

@@ -39,6 +39,46 @@ class CommandLineTest {
                 .isEqualTo(new Command.Registration(true, "child1"));
     }
 
+    private static final String SHA1 = "3A9FC2075E11D48B60AF239CB40E7D5218C6F19A";
+    private static final String SHA256 = "5B0E8E1C4F7A2D9036B1C8E4F2A7D0193C6E5B8A4D2F1E0C9B7A6D5E4F3C2B1A";
+
+    /** Bytes separated by colons, as openssl x509 -fingerprint prints them. */
+    private static String colons(String hex) {
+        return String.join(":", hex.split("(?<=\\G..)"));
+    }
+
+    @Test
+    void identityAddTakesThumbprintsAsOpensslPrintsThemOrPlainAndKeepsThemUpperCaseWithoutColons() throws Exception {
+        assertThat(parse("identity", "add", "cam-2", "--x509-thumbprint", colons(SHA1).toLowerCase()).registration())
+                .isEqualTo(new Command.Registration(false, null, SHA1, null));
+        assertThat(parse("identity", "add", "cam-2", "--x509-thumbprint=" + SHA256,
+                "--x509-secondary-thumbprint", "sha1 Fingerprint=" + colons(SHA1)).registration())
+                .isEqualTo(new Command.Registration(false, null, SHA256, SHA1));
+        assertThat(parse("identity", "add", "cam-2", "--x509-thumbprint", "SHA256 Fingerprint=" + colons(SHA256)
+                .toLowerCase()).registration().primaryThumbprint()).isEqualTo(SHA256);
+        Command module = parse("identity", "add", "edge1", "--module", "cam", "--x509-thumbprint", SHA1.toLowerCase());
+        assertThat(module.moduleId()).isEqualTo("cam");
+        assertThat(module.registration().primaryThumbprint()).isEqualTo(SHA1);
+        Command leaf = parse("identity", "add", "sensor-3", "--parent", "child1", "--x509-thumbprint", SHA1);
+        assertThat(leaf.registration()).isEqualTo(new Command.Registration(false, "child1", SHA1, null));
+        // Length and digits are the gateway's to judge, so that the reason is the registry's own.
+        assertThat(parse("identity", "add", "d", "--x509-thumbprint", "ab:c").registration().primaryThumbprint())
+                .isEqualTo("ABC");
+    }
+
+    @Test
+    void thumbprintMistakesAreUsageErrors() {
+        assertUsage("--x509-secondary-thumbprint goes with --x509-thumbprint", "identity", "add", "d",
+                "--x509-secondary-thumbprint", SHA1);
+        assertUsage("--x509-thumbprint goes with identity add", "identity", "list", "--x509-thumbprint", SHA1);
+        assertUsage("--x509-secondary-thumbprint goes with identity add", "identity", "show", "d",
+                "--x509-secondary-thumbprint", SHA1);
+        assertUsage("--x509-thumbprint needs a value", "identity", "add", "d", "--x509-thumbprint");
+        assertUsage("--x509-thumbprint : : has no hex digits", "identity", "add", "d", "--x509-thumbprint", ": :");
+        assertUsage("--x509-secondary-thumbprint SHA1 Fingerprint= has no hex digits", "identity", "add", "d",
+                "--x509-thumbprint", SHA1, "--x509-secondary-thumbprint", "SHA1 Fingerprint=");
+    }
+
     @Test
     void edgeParentAndDeviceMistakesAreUsageErrors() {
         assertUsage("a module cannot be an edge device nor have a parent", "identity", "add", "d", "--module", "m", "--edge");

@@ -128,10 +128,10 @@ class GatehouseCliTest {
 
         assertThat(run("identity", "list")).isEqualTo(0);
 
-        assertThat(out()).isEqualTo("DEVICE    MODULE  EDGE  PARENT\n"
-                + "child1    -       yes   -\n"
-                + "edge1     filter  no    -\n"
-                + "sensor-3  -       no    child1\n");
+        assertThat(out()).isEqualTo("DEVICE    MODULE  EDGE  PARENT  AUTH\n"
+                + "child1    -       yes   -       -\n"
+                + "edge1     filter  no    -       -\n"
+                + "sensor-3  -       no    child1  -\n");
         assertThat(only()).isEqualTo(new Received("GET", "/api/identities", ""));
     }
 
@@ -141,7 +141,7 @@ class GatehouseCliTest {
 
         assertThat(run("identity", "list")).isEqualTo(0);
 
-        assertThat(out()).isEqualTo("DEVICE   MODULE  EDGE  PARENT\npress-7  -       -     -\n");
+        assertThat(out()).isEqualTo("DEVICE   MODULE  EDGE  PARENT  AUTH\npress-7  -       -     -       -\n");
     }
 
     @Test
@@ -159,6 +159,68 @@ class GatehouseCliTest {
                 new Received("POST", "/api/identities", "{\"deviceId\":\"child1\",\"edgeDevice\":true}"),
                 new Received("POST", "/api/identities",
                         "{\"deviceId\":\"sensor-3\",\"primaryKey\":\"a2V5\",\"parentDeviceId\":\"press-7\"}"));
+    }
+
+    private static final String SHA1 = "3A9FC2075E11D48B60AF239CB40E7D5218C6F19A";
+    private static final String SHA256 = "5B0E8E1C4F7A2D9036B1C8E4F2A7D0193C6E5B8A4D2F1E0C9B7A6D5E4F3C2B1A";
+
+    @Test
+    void identityAddSendsTheThumbprintsNormalisedBesideTheKey() {
+        gatewayAnswers(201, "{'deviceId':'cam-2','moduleId':null,'edgeDevice':false,'authentication':'selfSigned',"
+                + "'x509Thumbprint':{'primaryThumbprint':'" + SHA1 + "','secondaryThumbprint':null},"
+                + "'connectionString':'HostName=h;DeviceId=cam-2;SharedAccessKey=a2V5;GatewayHostName=g'}");
+        String opensslSha1 = "sha1 Fingerprint=" + String.join(":", SHA1.toLowerCase().split("(?<=\\G..)"));
+        assertThat(run("identity", "add", "cam-2", "--key", "a2V5", "--x509-thumbprint", opensslSha1)).isEqualTo(0);
+        assertThat(out()).isEqualTo("HostName=h;DeviceId=cam-2;SharedAccessKey=a2V5;GatewayHostName=g\n");
+
+        String colonSha256 = String.join(":", SHA256.split("(?<=\\G..)"));
+        assertThat(run("identity", "add", "edge1", "--module", "cam", "--x509-thumbprint", SHA256.toLowerCase(),
+                "--x509-secondary-thumbprint", colonSha256)).isEqualTo(0);
+
+        assertThat(received).containsExactly(
+                new Received("POST", "/api/identities", "{\"deviceId\":\"cam-2\",\"primaryKey\":\"a2V5\","
+                        + "\"x509Thumbprint\":{\"primaryThumbprint\":\"" + SHA1 + "\"}}"),
+                new Received("POST", "/api/identities", "{\"deviceId\":\"edge1\",\"moduleId\":\"cam\","
+                        + "\"x509Thumbprint\":{\"primaryThumbprint\":\"" + SHA256 + "\",\"secondaryThumbprint\":\""
+                        + SHA256 + "\"}}"));
+    }
+
+    @Test
+    void aThumbprintTheGatewayRefusesExitsWith1WithItsReason() {
+        gatewayAnswers(400, "{'error':'the X.509 primary thumbprint has 3 hex digits; a SHA-1 thumbprint has 40, "
+                + "a SHA-256 one 64'}");
+
+        assertThat(run("identity", "add", "cam-2", "--x509-thumbprint", "ab:c")).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("gatehouse: the X.509 primary thumbprint has 3 hex digits; a SHA-1 thumbprint has 40, "
+                + "a SHA-256 one 64\n");
+        assertThat(out()).isEmpty();
+        assertThat(only().body()).isEqualTo("{\"deviceId\":\"cam-2\",\"x509Thumbprint\":{\"primaryThumbprint\":\"ABC\"}}");
+    }
+
+    @Test
+    void identityListShowsHowEachIdentityAuthenticates() {
+        gatewayAnswers(200, "[{'deviceId':'cam-2','moduleId':null,'edgeDevice':false,'authentication':'selfSigned',"
+                + "'x509Thumbprint':{'primaryThumbprint':'" + SHA1 + "','secondaryThumbprint':null}},"
+                + "{'deviceId':'child1','moduleId':null,'edgeDevice':true,'authentication':'sas'},"
+                + "{'deviceId':'edge1','moduleId':'cam','edgeDevice':false,'authentication':'selfSigned',"
+                + "'x509Thumbprint':{'primaryThumbprint':'" + SHA256 + "','secondaryThumbprint':'" + SHA1 + "'}},"
+                + "{'deviceId':'sensor-3','moduleId':null,'edgeDevice':false,'parentDeviceId':'child1','authentication':'sas'}]");
+
+        assertThat(run("identity", "list")).isEqualTo(0);
+
+        assertThat(out()).isEqualTo("DEVICE    MODULE  EDGE  PARENT  AUTH\n"
+                + "cam-2     -       no    -       sas+x509\n"
+                + "child1    -       yes   -       sas\n"
+                + "edge1     cam     no    -       sas+x509\n"
+                + "sensor-3  -       no    child1  sas\n");
+    }
+
+    @Test
+    void helpDescribesTheThumbprintOptionsAndTheAuthColumn() {
+        assertThat(run("--help")).isEqualTo(0);
+        assertThat(out()).contains("[--x509-thumbprint <hex> [--x509-secondary-thumbprint <hex>]]",
+                "AB:CD:… as openssl", "(AUTH: sas, or sas+x509)");
     }
 
     @Test

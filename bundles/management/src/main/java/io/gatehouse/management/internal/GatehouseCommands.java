@@ -53,7 +53,7 @@ public class GatehouseCommands {
         this.store = store;
     }
 
-    /** The registered identities, without keys, with their edge capability and parent. */
+    /** The registered identities, without keys, with their edge capability, parent, and whether they have an X.509 thumbprint. */
     public String identities() {
         IdentityRegistry r = registry;
         if (r == null) return "the identity registry is not available (bundle io.gatehouse.auth)";
@@ -61,7 +61,8 @@ public class GatehouseCommands {
         if (all.isEmpty()) return "no identities registered";
         StringBuilder out = new StringBuilder();
         all.forEach(i -> out.append(i.id()).append(i.edgeDevice() ? " (edge device)" : "")
-                .append(i.parentDeviceId() == null ? "" : " (parent " + i.parentDeviceId() + ")").append('\n'));
+                .append(i.parentDeviceId() == null ? "" : " (parent " + i.parentDeviceId() + ")")
+                .append(i.primaryThumbprint() == null && i.secondaryThumbprint() == null ? "" : " (x509)").append('\n'));
         return out.append(all.size()).append(all.size() == 1 ? " identity" : " identities").toString();
     }
 

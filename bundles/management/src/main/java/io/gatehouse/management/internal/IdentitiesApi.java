@@ -1,5 +1,6 @@
 package io.gatehouse.management.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,14 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /api/identities}: list identities (never their keys), register one (optionally an edge
- * device, or a device below one), show the connection string of one again, remove one. The
- * registry may be null while its bundle is away: 503.
+ * {@code /api/identities}: list identities (never their keys, but their X.509 thumbprints, which
+ * are not secrets), register one (optionally an edge device, or a device below one, or one that may
+ * also authenticate with a self-signed certificate), show the connection string of one again,
+ * remove one. The registry may be null while its bundle is away: 503.
  */
 public final class IdentitiesApi {
     private static final Logger LOG = LoggerFactory.getLogger(IdentitiesApi.class);
     private static final List<String> ADD_FIELDS = List.of("deviceId", "moduleId", "primaryKey", "secondaryKey",
-            "edgeDevice", "parentDeviceId");
+            "edgeDevice", "parentDeviceId", "x509Thumbprint");
+    /** IoT Hub's names in a device's {@code authentication.x509Thumbprint}. */
+    private static final List<String> THUMBPRINT_FIELDS = List.of("primaryThumbprint", "secondaryThumbprint");
+    private static final String THUMBPRINTS = "x509Thumbprint";
 
     private final IdentityRegistry registry;
     private final ConnectionStrings connectionStrings;
@@ -62,8 +67,9 @@ public final class IdentitiesApi {
 
     /**
      * POST on the collection with {@code {"deviceId", "moduleId"?, "primaryKey"?, "secondaryKey"?,
-     * "edgeDevice"?, "parentDeviceId"?}}. Whether a module may be an edge device or have a parent,
-     * and whether the parent is a registered edge device, is the registry's to decide: its reason
+     * "edgeDevice"?, "parentDeviceId"?, "x509Thumbprint"?: {"primaryThumbprint", "secondaryThumbprint"?}}}.
+     * Whether a module may be an edge device or have a parent, whether the parent is a registered
+     * edge device, and whether a thumbprint is well formed, is the registry's to decide: its reason
      * is the answer.
      */
     public ApiResponse add(String path, byte[] body) {
@@ -76,6 +82,7 @@ public final class IdentitiesApi {
         String secondaryKey;
         boolean edgeDevice;
         String parentDeviceId;
+        Thumbprints thumbprints;
         try {
             ObjectNode request = JsonBodies.readObject(mapper, body, "the identity");
             JsonBodies.rejectUnknownFields(request, ADD_FIELDS, "");
@@ -86,14 +93,22 @@ public final class IdentitiesApi {
             secondaryKey = JsonBodies.text(request, "secondaryKey", false, "");
             edgeDevice = Boolean.TRUE.equals(JsonBodies.bool(request, "edgeDevice", ""));
             parentDeviceId = JsonBodies.text(request, "parentDeviceId", false, "");
+            thumbprints = thumbprints(request);
+        } catch (ApiException e) {
+            return ApiResponse.error(e.status(), e.reason());
+        }
+        Identity requested = new Identity(id, primaryKey, secondaryKey, edgeDevice, parentDeviceId,
+                thumbprints.primary(), thumbprints.secondary());
+        try {
+            thumbprints.checkNotLostIn(requested);
         } catch (ApiException e) {
             return ApiResponse.error(e.status(), e.reason());
         }
         Identity added;
         try {
             // A plain identity keeps going through the call every registry version has.
-            added = edgeDevice || parentDeviceId != null
-                    ? registry.add(new Identity(id, primaryKey, secondaryKey, edgeDevice, parentDeviceId))
+            added = edgeDevice || parentDeviceId != null || thumbprints.primary() != null
+                    ? registry.add(requested)
                     : registry.add(id, primaryKey, secondaryKey);
         } catch (IllegalArgumentException refused) {
             String reason = refused.getMessage() == null ? "invalid identity" : refused.getMessage();
@@ -101,6 +116,43 @@ public final class IdentitiesApi {
         }
         LOG.info("Registered identity {}", added);
         return new ApiResponse(201, answer(added));
+    }
+
+    /** The thumbprints as given (before {@link Identity}'s normalisation); both null when none. */
+    private record Thumbprints(String primary, String secondary) {
+
+        /**
+         * Identity drops colons and spaces, so {@code ":"} would silently become no thumbprint and
+         * the identity would be registered for SAS only: refused instead.
+         */
+        void checkNotLostIn(Identity identity) throws ApiException {
+            if (primary != null && identity.primaryThumbprint() == null) throw noDigits("primaryThumbprint");
+            if (secondary != null && identity.secondaryThumbprint() == null) throw noDigits("secondaryThumbprint");
+        }
+
+        private static ApiException noDigits(String field) {
+            return new ApiException(400, THUMBPRINTS + "." + field
+                    + " has no hex digits; a SHA-1 thumbprint has 40, a SHA-256 one 64");
+        }
+    }
+
+    /**
+     * {@code "x509Thumbprint": {"primaryThumbprint", "secondaryThumbprint"?}}, absent or null for
+     * none. The primary is required in it: a secondary alone would be a thumbprint to roll to with
+     * nothing to roll from, which IoT Hub does not register either.
+     */
+    private static Thumbprints thumbprints(ObjectNode request) throws ApiException {
+        JsonNode value = request.get(THUMBPRINTS);
+        if (value == null || value.isNull()) return new Thumbprints(null, null);
+        if (!value.isObject()) {
+            throw new ApiException(400, THUMBPRINTS + " must be an object {\"primaryThumbprint\": \"…\", "
+                    + "\"secondaryThumbprint\": \"…\"}, not " + JsonBodies.describe(value));
+        }
+        ObjectNode object = (ObjectNode) value;
+        String prefix = THUMBPRINTS + ".";
+        JsonBodies.rejectUnknownFields(object, THUMBPRINT_FIELDS, prefix);
+        return new Thumbprints(JsonBodies.text(object, "primaryThumbprint", true, prefix),
+                JsonBodies.text(object, "secondaryThumbprint", false, prefix));
     }
 
     /** DELETE on one identity. */
@@ -156,11 +208,22 @@ public final class IdentitiesApi {
         return answer;
     }
 
-    /** Ids, edge capability and parent: everything but the keys. */
+    /**
+     * Ids, edge capability, parent, how it may authenticate and its thumbprints: everything but the
+     * keys. {@code selfSigned} (IoT Hub's name) does not take the keys away: every identity here
+     * has them, and a SAS token signed with one still authenticates it.
+     */
     private ObjectNode describe(Identity identity) {
         ObjectNode node = idNode(identity.id());
         node.put("edgeDevice", identity.edgeDevice());
         if (identity.parentDeviceId() != null) node.put("parentDeviceId", identity.parentDeviceId());
+        boolean x509 = identity.primaryThumbprint() != null || identity.secondaryThumbprint() != null;
+        node.put("authentication", x509 ? "selfSigned" : "sas");
+        if (x509) {
+            ObjectNode thumbprints = node.putObject(THUMBPRINTS);
+            thumbprints.put("primaryThumbprint", identity.primaryThumbprint());
+            thumbprints.put("secondaryThumbprint", identity.secondaryThumbprint());
+        }
         return node;
     }
 

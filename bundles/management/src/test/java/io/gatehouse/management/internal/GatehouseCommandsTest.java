@@ -26,10 +26,13 @@ class GatehouseCommandsTest {
         registry.add(IdentityId.module("edge1", "filter"), null, null);
         registry.add(new Identity(IdentityId.device("child1"), null, null, true, null));
         registry.add(new Identity(IdentityId.device("sensor-3"), null, null, false, "child1"));
+        registry.add(new Identity(IdentityId.device("cam-2"), null, null).withThumbprints(
+                "3A9FC2075E11D48B60AF239CB40E7D5218C6F19A", null));
 
         String text = new GatehouseCommands(registry, null).identities();
 
-        assertThat(text).isEqualTo("child1 (edge device)\nedge1/filter\npress-7\nsensor-3 (parent child1)\n4 identities");
+        assertThat(text).isEqualTo("cam-2 (x509)\nchild1 (edge device)\nedge1/filter\npress-7\nsensor-3 (parent child1)\n"
+                + "5 identities");
         assertThat(text).doesNotContain("c2VjcmV0");
     }
 

@@ -97,8 +97,9 @@ class IdentitiesApiTest {
 
         assertThat(answer.status()).isEqualTo(200);
         String text = mapper.writeValueAsString(answer.body());
-        assertThat(text).isEqualTo("[{\"deviceId\":\"edge1\",\"moduleId\":\"filter\",\"edgeDevice\":false},"
-                + "{\"deviceId\":\"press-7\",\"moduleId\":null,\"edgeDevice\":false}]");
+        assertThat(text).isEqualTo("[{\"deviceId\":\"edge1\",\"moduleId\":\"filter\",\"edgeDevice\":false,"
+                + "\"authentication\":\"sas\"},"
+                + "{\"deviceId\":\"press-7\",\"moduleId\":null,\"edgeDevice\":false,\"authentication\":\"sas\"}]");
         assertThat(text).doesNotContain(KEY).doesNotContain("Key");
     }
 
@@ -120,8 +121,10 @@ class IdentitiesApiTest {
         assertThat(registry.get(IdentityId.device("child1")).orElseThrow().edgeDevice()).isTrue();
 
         String list = mapper.writeValueAsString(api.get(null).body());
-        assertThat(list).isEqualTo("[{\"deviceId\":\"child1\",\"moduleId\":null,\"edgeDevice\":true},"
-                + "{\"deviceId\":\"sensor-3\",\"moduleId\":null,\"edgeDevice\":false,\"parentDeviceId\":\"child1\"}]");
+        assertThat(list).isEqualTo("[{\"deviceId\":\"child1\",\"moduleId\":null,\"edgeDevice\":true,"
+                + "\"authentication\":\"sas\"},"
+                + "{\"deviceId\":\"sensor-3\",\"moduleId\":null,\"edgeDevice\":false,\"parentDeviceId\":\"child1\","
+                + "\"authentication\":\"sas\"}]");
         assertThat(list).doesNotContain(KEY);
 
         ApiResponse shown = api.get("/sensor-3");
@@ -217,6 +220,129 @@ class IdentitiesApiTest {
         assertThat(api.remove(null).status()).isEqualTo(405);
         assertThat(api.remove("/").status()).isEqualTo(405);
         assertThat(registry.list()).hasSize(1);
+    }
+
+    /** openssl x509 -noout -fingerprint -sha1 prints it so (here in lower case). */
+    private static final String SHA1_OPENSSL = "3a:9f:c2:07:5e:11:d4:8b:60:af:23:9c:b4:0e:7d:52:18:c6:f1:9a";
+    private static final String SHA1 = "3A9FC2075E11D48B60AF239CB40E7D5218C6F19A";
+    private static final String SHA256 = "5B0E8E1C4F7A2D9036B1C8E4F2A7D0193C6E5B8A4D2F1E0C9B7A6D5E4F3C2B1A";
+    private static final String SHA256_OPENSSL = String.join(":", SHA256.split("(?<=\\G..)"));
+
+    @Test
+    void aSha1ThumbprintAsOpensslPrintsItIsRegisteredNormalisedAndShownWithSelfSigned() {
+        ApiResponse answer = api.add(null, json("{'deviceId': 'press-7', 'primaryKey': '" + KEY + "', "
+                + "'x509Thumbprint': {'primaryThumbprint': '" + SHA1_OPENSSL + "'}}"));
+
+        assertThat(answer.status()).isEqualTo(201);
+        assertThat(answer.body().get("authentication").asText()).isEqualTo("selfSigned");
+        assertThat(answer.body().get("x509Thumbprint").get("primaryThumbprint").asText()).isEqualTo(SHA1);
+        assertThat(answer.body().get("x509Thumbprint").get("secondaryThumbprint").isNull()).isTrue();
+        // The keys stay: a SAS token still authenticates the identity, so its connection string is as ever.
+        assertThat(answer.body().get("connectionString").asText()).isEqualTo(
+                "HostName=plant.azure-devices.net;DeviceId=press-7;SharedAccessKey=" + KEY
+                        + ";GatewayHostName=gw.plant.local");
+        var registered = registry.get(IdentityId.device("press-7")).orElseThrow();
+        assertThat(registered.primaryThumbprint()).isEqualTo(SHA1);
+        assertThat(registered.secondaryThumbprint()).isNull();
+        assertThat(registered.primaryKey()).isEqualTo(KEY);
+    }
+
+    @Test
+    void sha256ThumbprintsInBothNotationsAreRegisteredForAModuleAndShownByTheSingleGet() throws Exception {
+        ApiResponse answer = api.add(null, json("{'deviceId': 'edge1', 'moduleId': 'filter', 'x509Thumbprint': "
+                + "{'primaryThumbprint': '" + SHA256 + "', 'secondaryThumbprint': '" + SHA256_OPENSSL.toLowerCase() + "'}}"));
+
+        assertThat(answer.status()).isEqualTo(201);
+        var registered = registry.get(IdentityId.module("edge1", "filter")).orElseThrow();
+        assertThat(registered.primaryThumbprint()).isEqualTo(SHA256);
+        assertThat(registered.secondaryThumbprint()).isEqualTo(SHA256);
+
+        ApiResponse shown = api.get("/edge1/filter");
+        assertThat(shown.status()).isEqualTo(200);
+        assertThat(mapper.writeValueAsString(shown.body().get("x509Thumbprint"))).isEqualTo(
+                "{\"primaryThumbprint\":\"" + SHA256 + "\",\"secondaryThumbprint\":\"" + SHA256 + "\"}");
+        assertThat(shown.body().get("authentication").asText()).isEqualTo("selfSigned");
+    }
+
+    @Test
+    void aThumbprintGoesWithAnEdgeDeviceAndAParentToo() {
+        assertThat(api.add(null, json("{'deviceId': 'child1', 'edgeDevice': true, "
+                + "'x509Thumbprint': {'primaryThumbprint': '" + SHA1 + "', 'secondaryThumbprint': '" + SHA256 + "'}}"))
+                .status()).isEqualTo(201);
+        assertThat(api.add(null, json("{'deviceId': 'sensor-3', 'parentDeviceId': 'child1', "
+                + "'x509Thumbprint': {'primaryThumbprint': '" + SHA256_OPENSSL + "'}}")).status()).isEqualTo(201);
+
+        var child = registry.get(IdentityId.device("child1")).orElseThrow();
+        assertThat(child.edgeDevice()).isTrue();
+        assertThat(child.primaryThumbprint()).isEqualTo(SHA1);
+        assertThat(child.secondaryThumbprint()).isEqualTo(SHA256);
+        var leaf = registry.get(IdentityId.device("sensor-3")).orElseThrow();
+        assertThat(leaf.parentDeviceId()).isEqualTo("child1");
+        assertThat(leaf.primaryThumbprint()).isEqualTo(SHA256);
+    }
+
+    @Test
+    void aMalformedThumbprintIs400WithTheRegistrysReasonAndRegistersNothing() {
+        ApiResponse shortOne = api.add(null, json("{'deviceId': 'press-7', 'x509Thumbprint': {'primaryThumbprint': 'a:bc'}}"));
+        assertThat(shortOne.status()).isEqualTo(400);
+        assertThat(shortOne.body().get("error").asText())
+                .isEqualTo("the X.509 primary thumbprint has 3 hex digits; a SHA-1 thumbprint has 40, a SHA-256 one 64");
+
+        ApiResponse notHex = api.add(null, json("{'deviceId': 'press-7', 'x509Thumbprint': {'primaryThumbprint': '"
+                + SHA1 + "', 'secondaryThumbprint': '" + SHA1.replace('A', 'G') + "'}}"));
+        assertThat(notHex.status()).isEqualTo(400);
+        assertThat(notHex.body().get("error").asText()).startsWith("the X.509 secondary thumbprint is not hexadecimal");
+
+        assertThat(registry.list()).isEmpty();
+    }
+
+    @Test
+    void thumbprintsAreStrictlyShaped() {
+        assertRefused("{'deviceId': 'd', 'x509Thumbprint': '" + SHA1 + "'}",
+                "x509Thumbprint must be an object {\"primaryThumbprint\": \"…\", \"secondaryThumbprint\": \"…\"}, not a string");
+        assertRefused("{'deviceId': 'd', 'x509Thumbprint': {}}", "x509Thumbprint.primaryThumbprint is required");
+        assertRefused("{'deviceId': 'd', 'x509Thumbprint': {'secondaryThumbprint': '" + SHA1 + "'}}",
+                "x509Thumbprint.primaryThumbprint is required");
+        assertRefused("{'deviceId': 'd', 'x509Thumbprint': {'primaryThumbprint': ''}}",
+                "x509Thumbprint.primaryThumbprint must not be empty");
+        assertRefused("{'deviceId': 'd', 'x509Thumbprint': {'primaryThumbprint': 40}}",
+                "x509Thumbprint.primaryThumbprint must be a string, not a number");
+        // Identity would drop every character of these: refused rather than registered for SAS only.
+        assertRefused("{'deviceId': 'd', 'x509Thumbprint': {'primaryThumbprint': ' : '}}",
+                "x509Thumbprint.primaryThumbprint has no hex digits; a SHA-1 thumbprint has 40, a SHA-256 one 64");
+        assertRefused("{'deviceId': 'd', 'x509Thumbprint': {'primaryThumbprint': '" + SHA1 + "', 'secondaryThumbprint': ':'}}",
+                "x509Thumbprint.secondaryThumbprint has no hex digits");
+        assertRefused("{'deviceId': 'd', 'x509Thumbprint': {'primaryThumbprint': '" + SHA1 + "', 'thumbprint': 'x'}}",
+                "unknown field \"x509Thumbprint.thumbprint\"; the fields of x509Thumbprint are primaryThumbprint, "
+                        + "secondaryThumbprint");
+        // IoT Hub's own nesting is not this API's: the thumbprints sit beside the keys.
+        assertRefused("{'deviceId': 'd', 'authentication': {'x509Thumbprint': {'primaryThumbprint': '" + SHA1 + "'}}}",
+                "unknown field \"authentication\"");
+        assertThat(registry.list()).isEmpty();
+    }
+
+    @Test
+    void aNullThumbprintObjectIsNone() {
+        ApiResponse answer = api.add(null, json("{'deviceId': 'd', 'x509Thumbprint': null}"));
+        assertThat(answer.status()).isEqualTo(201);
+        assertThat(answer.body().get("authentication").asText()).isEqualTo("sas");
+        assertThat(answer.body().has("x509Thumbprint")).isFalse();
+        assertThat(registry.get(IdentityId.device("d")).orElseThrow().primaryThumbprint()).isNull();
+    }
+
+    @Test
+    void theListShowsHowEachIdentityAuthenticatesAndItsThumbprintsButNoKey() throws Exception {
+        api.add(null, json("{'deviceId': 'press-7', 'primaryKey': '" + KEY + "', "
+                + "'x509Thumbprint': {'primaryThumbprint': '" + SHA1_OPENSSL + "', 'secondaryThumbprint': '" + SHA256 + "'}}"));
+        api.add(null, json("{'deviceId': 'press-8', 'primaryKey': '" + KEY + "'}"));
+
+        String list = mapper.writeValueAsString(api.get(null).body());
+
+        assertThat(list).isEqualTo("[{\"deviceId\":\"press-7\",\"moduleId\":null,\"edgeDevice\":false,"
+                + "\"authentication\":\"selfSigned\",\"x509Thumbprint\":{\"primaryThumbprint\":\"" + SHA1
+                + "\",\"secondaryThumbprint\":\"" + SHA256 + "\"}},"
+                + "{\"deviceId\":\"press-8\",\"moduleId\":null,\"edgeDevice\":false,\"authentication\":\"sas\"}]");
+        assertThat(list).doesNotContain(KEY).doesNotContain("Key");
     }
 
     @Test

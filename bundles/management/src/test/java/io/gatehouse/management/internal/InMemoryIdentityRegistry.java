@@ -14,7 +14,8 @@ import java.util.Optional;
 /**
  * A small in-test registry: the real one lives in the auth bundle (another team's), and this
  * bundle must not depend on it. It keeps the contract's parts these tests rely on: generated keys,
- * IdentityExistsException, a refusal of keys that are not base64, of a module that would be an
+ * IdentityExistsException, a refusal of keys that are not base64, of a malformed X.509 thumbprint
+ * (in the auth registry's words, as its README states them), of a module that would be an
  * edge device or have a parent, of a parent that is not a registered edge device, and of removing
  * an edge device that still parents devices. Learned (upstream) identities are not used here.
  */
@@ -57,10 +58,27 @@ final class InMemoryIdentityRegistry implements IdentityRegistry {
                 throw new IllegalArgumentException("parent " + parent + " is not a registered edge device");
             }
         }
+        thumbprint("primary", requested.primaryThumbprint());
+        thumbprint("secondary", requested.secondaryThumbprint());
         Identity identity = new Identity(id, key(requested.primaryKey(), "primaryKey"),
-                key(requested.secondaryKey(), "secondaryKey"), requested.edgeDevice(), parent);
+                key(requested.secondaryKey(), "secondaryKey"), requested.edgeDevice(), parent,
+                requested.primaryThumbprint(), requested.secondaryThumbprint());
         identities.put(id, identity);
         return identity;
+    }
+
+    /** Already normalised by Identity: upper case, no colons or spaces. */
+    private static void thumbprint(String which, String thumbprint) {
+        if (thumbprint == null) return;
+        String failure = null;
+        if (thumbprint.length() != 40 && thumbprint.length() != 64) {
+            failure = "has " + thumbprint.length() + " hex digits; a SHA-1 thumbprint has 40, a SHA-256 one 64";
+        } else {
+            for (int i = 0; i < thumbprint.length() && failure == null; i++) {
+                if (Character.digit(thumbprint.charAt(i), 16) < 0) failure = "is not hexadecimal (character " + (i + 1) + ")";
+            }
+        }
+        if (failure != null) throw new IllegalArgumentException("the X.509 " + which + " thumbprint " + failure);
     }
 
     private String key(String key, String name) {
