@@ -73,7 +73,7 @@ class OsgiBundleIT {
             Object runtime = awaitRuntime(context);
             assertThat(call(runtime, "type")).isEqualTo("docker");
 
-            if (Files.exists(Path.of("/var/run/docker.sock"))) {
+            if (dockerAnswers()) {
                 // the embedded docker-java and Jackson across bundles, for real
                 Class<?> specType = bundles.get(bundles.size() - 2).loadClass("io.gatehouse.api.module.ModuleSpec");
                 Object spec = specType.getConstructors()[0].newInstance("gh-test-osgi", "docker", "7",
@@ -94,6 +94,20 @@ class OsgiBundleIT {
             framework.stop();
             framework.waitForStop(10_000);
             Thread.currentThread().setContextClassLoader(tccl);
+        }
+    }
+
+    /** A socket file left by a dockerd that died is no engine: only one that accepts a connection counts. */
+    private static boolean dockerAnswers() {
+        Path socket = Path.of("/var/run/docker.sock");
+        if (!Files.exists(socket)) return false;
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            c.connect(java.net.UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (java.io.IOException e) {
+            System.out.println("[OsgiBundleIT] no Docker engine answers on " + socket + " (" + e.getMessage()
+                    + "): the engine part is skipped");
+            return false;
         }
     }
 
