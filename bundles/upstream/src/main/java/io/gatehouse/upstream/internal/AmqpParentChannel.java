@@ -30,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One identity on the shared AMQP connection: authenticated by its own CBS put-token (renewed at
- * 80% of its validity), with its own session and links: telemetry (batched), twin, methods, the
- * scope node, cloud-to-device, as its features ask. The parent detaching any of them, or the
+ * One identity on the shared AMQP connection: authenticated by its own CBS put-token (a SAS token
+ * renewed at 80% of its validity, or with X.509 a {@code gatehouse:x509} put-token, never renewed),
+ * with its own session and links: telemetry (batched), twin, methods, the scope node,
+ * cloud-to-device, as its features ask. The parent detaching any of them, or the
  * connection ending, loses the whole channel; {@link #ensureConnected} attaches it all again.
  */
 final class AmqpParentChannel implements ParentChannel {
@@ -118,12 +119,13 @@ final class AmqpParentChannel implements ParentChannel {
         UpstreamCredentials credentials = transport.credentials();
         String audience = credentials.audience(identity);
         String chain = credentials.authChainText(identity);
-        String token = credentials.password(identity);
+        UpstreamCredentials.CbsToken token = credentials.cbsToken(identity);
+        String what = credentials.x509() ? "the certificate" : "the token";
         CompletableFuture<org.apache.qpid.proton.message.Message> reply =
                 a.connection.call(() -> a.cbs.putToken(audience, token, chain));
-        CbsClient.Result result = CbsClient.result(AmqpRequests.await(reply, timeoutMillis, "the token of " + identity));
+        CbsClient.Result result = CbsClient.result(AmqpRequests.await(reply, timeoutMillis, what + " of " + identity));
         if (!result.authenticated()) {
-            throw new UpstreamException("the parent refused the token of " + identity + ": " + result.status() + " "
+            throw new UpstreamException("the parent refused " + what + " of " + identity + ": " + result.status() + " "
                     + result.description());
         }
     }
@@ -161,7 +163,9 @@ final class AmqpParentChannel implements ParentChannel {
         }
     }
 
+    /** Only SAS tokens expire; a certificate's grant holds for as long as the certificate is valid. */
     private void scheduleRenewal(Attachment a) {
+        if (transport.credentials().x509()) return;
         long delay = transport.credentials().tokenValidity().toMillis() * 8 / 10;
         try {
             a.renewal = transport.timer().schedule(() -> renew(a), delay, TimeUnit.MILLISECONDS);
@@ -177,7 +181,7 @@ final class AmqpParentChannel implements ParentChannel {
             UpstreamCredentials credentials = transport.credentials();
             String audience = credentials.audience(identity);
             String chain = credentials.authChainText(identity);
-            String token = credentials.password(identity);
+            UpstreamCredentials.CbsToken token = credentials.cbsToken(identity);
             a.connection.call(() -> a.cbs.putToken(audience, token, chain)).whenComplete((reply, e) -> {
                 if (e != null) {
                     LOG.debug("renewing the token of {}: {}", identity, e.getMessage());

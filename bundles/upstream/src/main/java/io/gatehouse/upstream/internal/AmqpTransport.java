@@ -44,7 +44,7 @@ final class AmqpTransport implements ParentTransport {
             throws UpstreamException {
         this.settings = settings;
         this.credentials = credentials;
-        this.tls = settings.tls() ? TlsSocketFactories.trusting(settings.caFile()) : null;
+        this.tls = settings.tls() ? TlsSocketFactories.create(settings.caFile(), settings.certificate()) : null;
         this.cloudToDevice = new CloudToDeviceRelay(store, Clock.systemUTC());
     }
 

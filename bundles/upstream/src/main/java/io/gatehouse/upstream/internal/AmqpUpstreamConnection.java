@@ -64,8 +64,8 @@ final class AmqpUpstreamConnection {
     }
 
     /**
-     * Connects, authenticates with SASL ANONYMOUS (identities authenticate later, each by CBS) and
-     * waits for the parent's open.
+     * Connects, authenticates with SASL ANONYMOUS, or EXTERNAL when TLS carries this gateway's
+     * certificate (identities authenticate later, each by CBS), and waits for the parent's open.
      *
      * @param tls null for plain AMQP
      * @throws UpstreamException unreachable, TLS refused (certificate, host name), no open in time
@@ -119,7 +119,8 @@ final class AmqpUpstreamConnection {
             transport.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
             Sasl sasl = transport.sasl();
             sasl.client();
-            sasl.setMechanisms("ANONYMOUS");
+            // with a client certificate the TLS layer already says who this is; identities still authenticate by CBS
+            sasl.setMechanisms(settings.x509() ? "EXTERNAL" : "ANONYMOUS");
             connection.setContainer(settings.deviceId() + "/$edgeHub");
             connection.setHostname(settings.hostName());
             connection.collect(collector);

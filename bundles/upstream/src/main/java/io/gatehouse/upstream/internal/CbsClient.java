@@ -15,11 +15,13 @@ import org.apache.qpid.proton.message.Message;
  * The claims-based security node {@code $cbs} of the connection: every identity authenticates by a
  * put-token (reference §5.6). On behalf of anyone but the gateway itself, the request carries the
  * Gatehouse {@code auth-chain} application property (the chain the MQTT user name carries), and
- * the token is signed with the gateway's key. Used on the engine, except {@link #request}.
+ * the token is signed with the gateway's key; with X.509 the token is of type {@code gatehouse:x509}
+ * and empty (the parent judges the connection's client certificate). Used on the engine, except
+ * {@link #request}.
  */
 final class CbsClient {
     static final String ADDRESS = "$cbs";
-    static final String TOKEN_TYPE = "azure-devices.net:sastoken";
+    static final String TOKEN_TYPE = UpstreamCredentials.SAS_TOKEN_TYPE;
     static final String AUTH_CHAIN = "auth-chain";
 
     /** The parent's answer: 200 authenticated. */
@@ -47,13 +49,13 @@ final class CbsClient {
     /**
      * Sends a put-token for {@code audience}.
      *
-     * @param token a secret: it goes into the request body only
+     * @param token its body is a secret (a SAS token): it goes into the request body only
      * @param authChain null for the gateway itself
      */
-    CompletableFuture<Message> putToken(String audience, String token, String authChain) {
+    CompletableFuture<Message> putToken(String audience, UpstreamCredentials.CbsToken token, String authChain) {
         UUID id = UUID.randomUUID();
         CompletableFuture<Message> reply = requests.open(id);
-        links.send(request(id, audience, token, authChain));
+        links.send(request(id, token.type(), audience, token.body(), authChain));
         return reply;
     }
 
@@ -69,8 +71,16 @@ final class CbsClient {
         requests.failAll(reason);
     }
 
-    /** {@code operation=put-token}, {@code type}, {@code name}, [{@code auth-chain}]; the token as an AmqpValue string. */
+    /** A SAS put-token. */
     static Message request(UUID id, String audience, String token, String authChain) {
+        return request(id, TOKEN_TYPE, audience, token, authChain);
+    }
+
+    /**
+     * {@code operation=put-token}, {@code type}, {@code name}, [{@code auth-chain}]; the token as an
+     * AmqpValue string (empty for {@code gatehouse:x509}).
+     */
+    static Message request(UUID id, String type, String audience, String token, String authChain) {
         Message m = Message.Factory.create();
         Properties p = new Properties();
         p.setMessageId(id);
@@ -79,7 +89,7 @@ final class CbsClient {
         m.setProperties(p);
         Map<String, Object> application = new LinkedHashMap<>();
         application.put("operation", "put-token");
-        application.put("type", TOKEN_TYPE);
+        application.put("type", type);
         application.put("name", audience);
         if (authChain != null) application.put(AUTH_CHAIN, authChain);
         m.setApplicationProperties(new ApplicationProperties(application));

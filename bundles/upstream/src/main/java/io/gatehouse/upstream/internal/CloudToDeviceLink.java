@@ -71,6 +71,11 @@ final class CloudToDeviceLink implements AmqpLinkHandler {
             }
 
             @Override
+            public boolean abandoned() {
+                return !connection.isOpen();
+            }
+
+            @Override
             public void reject(String reason) {
                 Rejected rejected = new Rejected();
                 rejected.setError(new ErrorCondition(Symbol.valueOf("amqp:decode-error"), reason));

@@ -25,7 +25,7 @@ final class CloudToDeviceReceivers {
     private final Map<IdentityId, String> leaves = new HashMap<>(); // leaf → its last failure, or null
     private boolean unsupported;
 
-    /** @param supported whether the protocol relays cloud-to-device messages at all (MQTT does not) */
+    /** @param supported whether the protocol relays cloud-to-device messages at all */
     CloudToDeviceReceivers(String deviceId, ConnectionPool pool, boolean supported) {
         this.deviceId = deviceId;
         this.pool = pool;

@@ -5,6 +5,8 @@ import io.gatehouse.api.message.Message;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -15,14 +17,22 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One identity's MQTT connection to the parent (one per identity: the parent keeps only the
  * newest of an identity's connections). Reconnecting is the caller's choice, never automatic, so
- * that each reconnect takes a fresh token. Nothing is kept across connections: the store holds
+ * that each reconnect takes a fresh token. Nothing is kept here across connections: the store holds
  * what was not acknowledged. Twin and scope answers are matched to their requests by {@code $rid}.
+ *
+ * <p>Every message from the parent is acknowledged by hand (Paho's manual acks): at once after it
+ * was handled, except a leaf's cloud-to-device message, acknowledged only once the local store took
+ * it. A leaf's connection (a device on behalf, not this gateway) keeps its session at the parent
+ * (clean session off), so a message whose PUBACK never came is sent again after a reconnect.
  */
 final class MqttParentChannel implements ParentChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttParentChannel.class);
 
     /** Seconds between MQTT pings, so a dead link is noticed without traffic. */
     static final int KEEP_ALIVE_SECS = 30;
@@ -36,13 +46,22 @@ final class MqttParentChannel implements ParentChannel {
     private final List<String> subscriptions;
     private final Requests requests;
     private final Listener listener;
-    private volatile MqttAsyncClient client;
+    private final CloudToDeviceRelay cloudToDeviceRelay;
+    /** A leaf device: it keeps its session, and the parent's cloud-to-device messages on it go to the store. */
+    private final boolean leaf;
+    private final AtomicReference<Live> live = new AtomicReference<>();
+    /** Set once the leaf's cloud-to-device messages are wanted: subscribed at every connect from then on. */
+    private volatile boolean cloudToDevice;
+    private volatile Live subscribedToCloudToDevice;
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile long connects;
 
     MqttParentChannel(IdentityId identity, UpstreamSettings settings, UpstreamCredentials credentials,
-            SocketFactory socketFactory, Set<Feature> features, Requests requests, Listener listener) {
+            SocketFactory socketFactory, Set<Feature> features, Requests requests, Listener listener,
+            CloudToDeviceRelay cloudToDeviceRelay) {
         this.identity = identity;
+        this.cloudToDeviceRelay = cloudToDeviceRelay;
+        this.leaf = !identity.isModule() && !identity.deviceId().equals(settings.deviceId());
         this.settings = settings;
         this.credentials = credentials;
         this.socketFactory = socketFactory;
@@ -69,8 +88,8 @@ final class MqttParentChannel implements ParentChannel {
 
     @Override
     public boolean isConnected() {
-        MqttAsyncClient c = client;
-        return c != null && c.isConnected();
+        Live l = live.get();
+        return l != null && l.connected();
     }
 
     @Override
@@ -95,15 +114,18 @@ final class MqttParentChannel implements ParentChannel {
         } catch (MqttException | IllegalArgumentException e) {
             throw new UpstreamException("cannot open a client for " + identity + ": " + e.getMessage(), e);
         }
+        Live l = new Live(c, new AtomicBoolean());
+        c.setManualAcks(true);
         c.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
-                if (client == c) listener.lost(MqttParentChannel.this, cause == null ? "closed" : cause.getMessage());
+                l.gone.set(true);
+                if (live.get() == l) listener.lost(MqttParentChannel.this, cause == null ? "closed" : cause.getMessage());
             }
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                arrived(topic, message.getPayload());
+                arrived(l, topic, message);
             }
 
             @Override
@@ -112,10 +134,13 @@ final class MqttParentChannel implements ParentChannel {
             }
         });
         long timeout = settings.operationTimeout().toMillis();
+        boolean withCloudToDevice = cloudToDevice;
+        List<String> topics = new ArrayList<>(subscriptions);
+        if (withCloudToDevice) topics.add(MqttCloudToDevice.filter(identity.deviceId()));
         try {
             c.connect(options).waitForCompletion(timeout);
-            if (!subscriptions.isEmpty()) {
-                String[] filters = subscriptions.toArray(String[]::new);
+            if (!topics.isEmpty()) {
+                String[] filters = topics.toArray(String[]::new);
                 int[] qos = new int[filters.length];
                 java.util.Arrays.fill(qos, 1);
                 IMqttToken sub = c.subscribe(filters, qos);
@@ -129,20 +154,25 @@ final class MqttParentChannel implements ParentChannel {
                 }
             }
         } catch (MqttException e) {
+            l.gone.set(true);
             closeQuietly(c);
             throw new UpstreamException(identity + ": " + describe(e), e);
         } catch (UpstreamException e) {
+            l.gone.set(true);
             closeQuietly(c);
             throw e;
         }
-        client = c;
+        live.set(l);
+        if (withCloudToDevice) subscribedToCloudToDevice = l;
         connects++;
     }
 
-    private MqttConnectOptions options() throws UpstreamException {
+    /** What CONNECT carries (package-private: the tests read that X.509 sends no password). */
+    MqttConnectOptions options() throws UpstreamException {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(true);
+        // a leaf's session holds the cloud-to-device messages not yet acknowledged (the store did not take them)
+        o.setCleanSession(!leaf);
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(KEEP_ALIVE_SECS);
         o.setConnectionTimeout((int) Math.max(1, settings.operationTimeout().toSeconds()));
@@ -152,10 +182,80 @@ final class MqttParentChannel implements ParentChannel {
         // progress") and cost a backoff each. The parent reads no more than its maxPendingAcks (1000).
         o.setMaxInflight(MAX_INFLIGHT);
         o.setUserName(credentials.username(identity));
-        o.setPassword(credentials.password(identity).toCharArray());
+        // with X.509 the TLS handshake carries this gateway's certificate, and a CONNECT without password asks for it
+        if (!credentials.x509()) o.setPassword(credentials.password(identity).toCharArray());
         o.setSocketFactory(socketFactory);
         if (socketFactory instanceof SSLSocketFactory) o.setHttpsHostnameVerificationEnabled(true);
         return o;
+    }
+
+    /**
+     * On Paho's thread: a leaf's cloud-to-device message goes to the store and is acknowledged once
+     * stored; anything else is handled, then acknowledged.
+     */
+    private void arrived(Live l, String topic, MqttMessage message) {
+        if (leaf && MqttCloudToDevice.isFor(topic, identity.deviceId())) {
+            relayCloudToDevice(l, topic, message);
+            return;
+        }
+        try {
+            arrived(topic, message.getPayload());
+        } finally {
+            acknowledge(l, message);
+        }
+    }
+
+    /**
+     * A session resumed at connect may deliver before the connect returned: such a message is
+     * stored all the same, the connection being {@code l}'s whatever the caller does next.
+     */
+    private void relayCloudToDevice(Live l, String topic, MqttMessage message) {
+        String device = identity.deviceId();
+        byte[] payload = message.getPayload();
+        cloudToDeviceRelay.received(device, now -> MqttCloudToDevice.decode(topic, device, payload, now),
+                new CloudToDeviceRelay.Settlement() {
+                    @Override
+                    public void accept() {
+                        acknowledge(l, message);
+                    }
+
+                    @Override
+                    public void release() {
+                        drop(l, "the local store did not take a cloud-to-device message");
+                    }
+
+                    @Override
+                    public void reject(String reason) {
+                        // MQTT cannot refuse a message; one that can never be read would otherwise come forever
+                        acknowledge(l, message);
+                    }
+
+                    @Override
+                    public boolean abandoned() {
+                        return l.gone.get();
+                    }
+                });
+    }
+
+    private static void acknowledge(Live l, MqttMessage message) {
+        if (message.getQos() == 0 || l.gone.get()) return;
+        try {
+            l.client.messageArrivedComplete(message.getId(), message.getQos());
+        } catch (MqttException | RuntimeException e) {
+            // the connection is gone: the parent sends it again
+        }
+    }
+
+    /**
+     * Ends connection {@code l} without acknowledging what it still holds, so that the parent sends
+     * it again on the next connection (made by the caller, as always); later messages on it are
+     * not stored ({@link CloudToDeviceRelay.Settlement#abandoned}), which keeps them in order.
+     */
+    private void drop(Live l, String why) {
+        if (!l.gone.compareAndSet(false, true)) return;
+        live.compareAndSet(l, null);
+        LOG.info("dropped the upstream connection of {}: {}; the parent sends it again", identity, why);
+        closeQuietly(l.client);
     }
 
     /** On Paho's thread: answers complete their requests, the rest goes to the listener. */
@@ -236,20 +336,44 @@ final class MqttParentChannel implements ParentChannel {
         return p.await(settings.operationTimeout(), "device scope request");
     }
 
+    /**
+     * Subscribes to the leaf's {@code devices/{leaf}/messages/devicebound/#} at QoS 1 on the live
+     * connection, and at every connect from now on.
+     */
     @Override
-    public boolean receiveCloudToDevice() {
-        return false;
+    public synchronized boolean receiveCloudToDevice() throws UpstreamException {
+        if (!leaf) throw new UpstreamException(identity + " is not a leaf device: it receives no cloud-to-device messages here");
+        cloudToDevice = true;
+        Live l = live.get();
+        if (l == null || !l.connected()) {
+            ensureConnected();
+            return true;
+        }
+        if (subscribedToCloudToDevice == l) return true;
+        String filter = MqttCloudToDevice.filter(identity.deviceId());
+        try {
+            IMqttToken sub = l.client.subscribe(filter, 1);
+            sub.waitForCompletion(settings.operationTimeout().toMillis());
+            int[] granted = sub.getGrantedQos();
+            if (granted.length > 0 && granted[0] == 0x80) {
+                throw new UpstreamException("the parent refused the subscription " + filter + " of " + identity);
+            }
+        } catch (MqttException e) {
+            throw new UpstreamException(identity + ": " + describe(e), e);
+        }
+        subscribedToCloudToDevice = l;
+        return true;
     }
 
     /** Publishes at QoS 1; the token completes on PUBACK. */
     private IMqttDeliveryToken publish(String topic, byte[] payload) throws UpstreamException {
-        MqttAsyncClient c = client;
-        if (c == null || !c.isConnected()) throw new UpstreamException("the connection of " + identity + " is down");
+        Live l = live.get();
+        if (l == null || !l.connected()) throw new UpstreamException("the connection of " + identity + " is down");
         lastUsedNanos = System.nanoTime();
         MqttMessage m = new MqttMessage(payload);
         m.setQos(1);
         try {
-            return c.publish(topic, m);
+            return l.client.publish(topic, m);
         } catch (MqttException e) {
             throw new UpstreamException(identity + ": " + describe(e), e);
         }
@@ -261,9 +385,10 @@ final class MqttParentChannel implements ParentChannel {
     }
 
     private void closeClient() {
-        MqttAsyncClient c = client;
-        client = null;
-        if (c != null) closeQuietly(c);
+        Live l = live.getAndSet(null);
+        if (l == null) return;
+        l.gone.set(true);
+        closeQuietly(l.client);
     }
 
     private static void closeQuietly(MqttAsyncClient c) {
@@ -301,5 +426,15 @@ final class MqttParentChannel implements ParentChannel {
                 yield cause == null ? text : text + " (" + cause + ")";
             }
         };
+    }
+
+    /**
+     * One connection, and whether it is gone (closed, lost, dropped): what arrived on it and was not
+     * acknowledged yet comes again on the next one, so it is no longer stored.
+     */
+    private record Live(MqttAsyncClient client, AtomicBoolean gone) {
+        boolean connected() {
+            return !gone.get() && client.isConnected();
+        }
     }
 }

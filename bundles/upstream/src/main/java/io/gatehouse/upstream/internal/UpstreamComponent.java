@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * of this gateway's modules and relays the parent's direct-method calls to the local invokers. With no
  * {@code hostName} the gateway is the root of its tree and this does nothing. A configuration
  * change disconnects and connects again with the new settings; unacknowledged messages stay in
- * the store and go again. Provides no service: nothing of its configuration (the device key) is
- * published.
+ * the store and go again. Provides no service: nothing of its configuration (the device key, the
+ * key file's path) is published.
  */
 @Component(service = {}, immediate = true, configurationPid = {UpstreamComponent.PID, UpstreamComponent.HUB_PID})
 // bnd refuses @Designate on a component with two PIDs; the OCD's pid attribute designates the upstream PID instead.
@@ -60,8 +60,18 @@ public class UpstreamComponent {
         String caFile() default "";
 
         @AttributeDefinition(type = AttributeType.PASSWORD,
-                description = "Symmetric key (base64) of this edge device as registered at the parent")
+                description = "Symmetric key (base64) of this edge device as registered at the parent; set this or "
+                        + "certFile and keyFile")
         String deviceKey() default "";
+
+        @AttributeDefinition(description = "PEM file of this edge device's X.509 certificate as registered at the "
+                + "parent (by thumbprint), optionally followed by its chain; needs keyFile and amqps or mqtts")
+        String certFile() default "";
+
+        // a path, not a secret; the file's content is one and is never logged
+        @AttributeDefinition(description = "PEM file of the certificate's private key: PKCS#8 (BEGIN PRIVATE KEY), "
+                + "or BEGIN RSA PRIVATE KEY / BEGIN EC PRIVATE KEY; unencrypted")
+        String keyFile() default "";
 
         @AttributeDefinition(description = "MQTT: messages in flight at once, across all senders. AMQP: messages in "
                 + "one batch of a sender (MaxUpstreamBatchSize)")

@@ -17,13 +17,30 @@ import java.util.Set;
 /**
  * What an identity presents at CONNECT to the parent (reference §5.2, §6.5). The gateway itself
  * connects directly; any other identity connects on behalf, with an auth chain from it up to this
- * gateway and a token for its audience signed with this gateway's key.
+ * gateway and a token for its audience signed with this gateway's key. With X.509 (no key) there is
+ * no token: every identity's connection presents this gateway's certificate in the TLS handshake,
+ * and the chain says on whose behalf.
  */
 final class UpstreamCredentials {
     static final String API_VERSION = "2021-04-12";
     static final String CLIENT_TYPE = "gatehouse-upstream/1.0";
     /** The parent refuses longer chains; a deeper walk means a loop in the parent links. */
     static final int MAX_CHAIN = 32;
+    /** The CBS token type of a SAS token (IoT Hub's). */
+    static final String SAS_TOKEN_TYPE = "azure-devices.net:sastoken";
+    /**
+     * EXTENSION: the CBS token type by which the parent authenticates the named identity (or, with
+     * an auth chain, the chain's actor) by the connection's TLS client certificate; the body is empty.
+     */
+    static final String X509_TOKEN_TYPE = "gatehouse:x509";
+
+    /** What a CBS put-token carries: its type and body; the body is a secret (a SAS token) or empty. */
+    record CbsToken(String type, String body) {
+        @Override
+        public String toString() {
+            return "CbsToken[" + type + "]";
+        }
+    }
 
     private final String hostName;
     private final String deviceId;
@@ -33,6 +50,7 @@ final class UpstreamCredentials {
     private final IdentityRegistry registry;
     private final Clock clock;
 
+    /** @param deviceKey this gateway's symmetric key, or null when it authenticates by its X.509 certificate */
     UpstreamCredentials(String hostName, String deviceId, String deviceKey, Duration tokenValidity,
             SasTokenSigner signer, IdentityRegistry registry, Clock clock) {
         this.hostName = hostName;
@@ -76,6 +94,16 @@ final class UpstreamCredentials {
         return a.toString();
     }
 
+    /** Whether every identity authenticates by this gateway's certificate (no passwords, no tokens to renew). */
+    boolean x509() {
+        return deviceKey == null;
+    }
+
+    /** The put-token for {@code id}: a SAS token, or the certificate marker with an empty body. */
+    CbsToken cbsToken(IdentityId id) throws UpstreamException {
+        return x509() ? new CbsToken(X509_TOKEN_TYPE, "") : new CbsToken(SAS_TOKEN_TYPE, password(id));
+    }
+
     /** Seconds each token is valid. */
     Duration tokenValidity() {
         return tokenValidity;
@@ -83,6 +111,7 @@ final class UpstreamCredentials {
 
     /** A SAS token for {@code id}'s audience, signed with this gateway's key. A secret. */
     String password(IdentityId id) throws UpstreamException {
+        if (x509()) throw new UpstreamException(id + " authenticates by this gateway's certificate: there is no token");
         try {
             return signer.sign(hostName, id, deviceKey, clock.instant().plus(tokenValidity));
         } catch (IllegalArgumentException e) {

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the {@code $upstream} deliverer; the {@code $edgeAgent}/{@code $edgeHub} twin channels bring
  * deployments and take the agent's state; the scope is learned at each connect and every
  * scopeRefresh; the twins of this gateway's own modules are mirrored and their direct methods
- * relayed; over AMQP the leaves of the scope receive their cloud-to-device messages. Link, twins and
+ * relayed; the leaves of the scope receive their cloud-to-device messages. Link, twins and
  * scope run on one scheduler thread, delivery on its own, method calls on the relay's.
  */
 final class UpstreamRuntime {
@@ -83,7 +83,7 @@ final class UpstreamRuntime {
         UpstreamCredentials credentials = new UpstreamCredentials(settings.hostName(), settings.deviceId(),
                 settings.deviceKey(), settings.tokenValidity(), signer, registry, Clock.systemUTC());
         this.transport = settings.protocol().amqp() ? new AmqpTransport(settings, credentials, store)
-                : new MqttTransport(settings, credentials);
+                : new MqttTransport(settings, credentials, store);
         ParentChannel.Listener listener = new ParentChannel.Listener() {
             @Override
             public void desiredPatch(ParentChannel channel, Long version, byte[] patch) {
@@ -136,8 +136,11 @@ final class UpstreamRuntime {
     }
 
     void start() {
-        LOG.info("upstream: connecting to {} over {} as {}", settings.where(), settings.protocol(),
-                settings.deviceId());
+        DeviceCertificate certificate = settings.certificate();
+        LOG.info("upstream: connecting to {} over {} as {}, with {}", settings.where(), settings.protocol(),
+                settings.deviceId(), certificate == null ? "its symmetric key" : "the X.509 certificate " + certificate);
+        String invalid = certificate == null ? null : certificate.invalidAt(java.time.Instant.now());
+        if (invalid != null) LOG.warn("the parent will refuse this edge device's certificate: {}", invalid);
         deliverer.start();
         execute(this::connectLink);
         long report = settings.reportInterval().toMillis();

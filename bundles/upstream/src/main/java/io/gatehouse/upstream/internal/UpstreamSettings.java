@@ -9,10 +9,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The upstream configuration, checked. {@link #toString()} leaves the device key out.
  *
- * @param deviceKey the edge device's symmetric key (base64): a secret
+ * @param deviceKey the edge device's symmetric key (base64): a secret; null when it authenticates by
+ *        {@code certificate}
+ * @param certificate the edge device's X.509 certificate and key; null when it authenticates by {@code deviceKey}
  */
 record UpstreamSettings(String hostName, int port, UpstreamProtocol protocol, String caFile, String deviceId,
-        String deviceKey, int maxBatchSize, int maxBatchBytes, Duration operationTimeout, Duration tokenValidity, Duration reconnectMaxDelay,
+        String deviceKey, DeviceCertificate certificate, int maxBatchSize, int maxBatchBytes,
+        Duration operationTimeout, Duration tokenValidity, Duration reconnectMaxDelay,
         Duration scopeRefresh, Duration idleConnectionTimeout, Duration reportInterval, Path stateDirectory,
         Duration methodResponseTimeout, Duration methodConnectTimeout) {
 
@@ -42,17 +45,38 @@ record UpstreamSettings(String hostName, int port, UpstreamProtocol protocol, St
             throw new IllegalArgumentException("deviceId (PID io.gatehouse.hub) is empty: set this edge device's id");
         }
         String key = c.deviceKey() == null ? "" : c.deviceKey().strip();
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("deviceKey is not set: set deviceKey in " + UpstreamComponent.PID
-                    + " to the symmetric key (base64) of edge device '" + deviceId + "' as registered at the parent");
+        String certFile = c.certFile() == null ? "" : c.certFile().strip();
+        String keyFile = c.keyFile() == null ? "" : c.keyFile().strip();
+        DeviceCertificate certificate = null;
+        if (certFile.isEmpty() != keyFile.isEmpty()) {
+            throw new IllegalArgumentException((certFile.isEmpty() ? "keyFile is set but certFile is not"
+                    : "certFile is set but keyFile is not") + ": X.509 needs both, the certificate (PEM) and its private "
+                    + "key (PEM), in " + UpstreamComponent.PID);
         }
-        try {
-            if (Base64.getDecoder().decode(key).length == 0) throw new IllegalArgumentException("empty");
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("deviceKey is not a base64 key: set deviceKey in "
-                    + UpstreamComponent.PID + " to the edge device's primary or secondary key");
+        boolean x509 = !certFile.isEmpty();
+        if (x509 && !key.isEmpty()) {
+            throw new IllegalArgumentException("both deviceKey and certFile/keyFile are set: set exactly one, the "
+                    + "symmetric key or the X.509 certificate of edge device '" + deviceId + "', in " + UpstreamComponent.PID);
         }
-        return new UpstreamSettings(host, port, protocol, c.caFile().strip(), deviceId, key,
+        if (x509) {
+            if (!protocol.tls()) {
+                throw new IllegalArgumentException("an X.509 certificate needs TLS, but protocol is " + c.protocol().strip()
+                        + ": set protocol to amqps or mqtts");
+            }
+            certificate = DeviceCertificate.load(Path.of(certFile), Path.of(keyFile));
+        } else if (key.isEmpty()) {
+            throw new IllegalArgumentException("neither deviceKey nor certFile and keyFile are set: set deviceKey in "
+                    + UpstreamComponent.PID + " to the symmetric key (base64) of edge device '" + deviceId
+                    + "' as registered at the parent, or certFile and keyFile to its X.509 certificate and key");
+        } else {
+            try {
+                if (Base64.getDecoder().decode(key).length == 0) throw new IllegalArgumentException("empty");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("deviceKey is not a base64 key: set deviceKey in "
+                        + UpstreamComponent.PID + " to the edge device's primary or secondary key");
+            }
+        }
+        return new UpstreamSettings(host, port, protocol, c.caFile().strip(), deviceId, x509 ? null : key, certificate,
                 positive("maxBatchSize", c.maxBatchSize(), 10),
                 positive("maxBatchBytes", c.maxBatchBytes(), DEFAULT_MAX_BATCH_BYTES),
                 seconds("operationTimeoutSecs", c.operationTimeoutSecs(), 20),
@@ -83,6 +107,11 @@ record UpstreamSettings(String hostName, int port, UpstreamProtocol protocol, St
         return Duration.ofSeconds(positive(key, value, fallback));
     }
 
+    /** Whether this edge device authenticates by its X.509 certificate (else by its symmetric key). */
+    boolean x509() {
+        return certificate != null;
+    }
+
     boolean tls() {
         return protocol.tls();
     }
@@ -101,7 +130,7 @@ record UpstreamSettings(String hostName, int port, UpstreamProtocol protocol, St
     @Override
     public String toString() {
         return "UpstreamSettings[" + protocol + " " + where() + ", deviceId=" + deviceId + ", caFile=" + caFile
-                + ", maxBatchSize=" + maxBatchSize + ", maxBatchBytes=" + maxBatchBytes + ", operationTimeout="
-                + operationTimeout + "]";
+                + ", credentials=" + (x509() ? "X.509 " + certificate : "symmetric key") + ", maxBatchSize="
+                + maxBatchSize + ", maxBatchBytes=" + maxBatchBytes + ", operationTimeout=" + operationTimeout + "]";
     }
 }

@@ -44,12 +44,18 @@ import org.apache.qpid.proton.message.Message;
 
 /**
  * The parent's side of the AMQP protocol on a Proton-J engine over a loopback server socket (one
- * thread per connection): SASL ANONYMOUS, CBS (recording the auth-chain), telemetry (decoding
+ * thread per connection): SASL ANONYMOUS or EXTERNAL (recording the mechanism; over TLS a client
+ * certificate is asked for, optionally, and recorded), CBS (recording the auth-chain and the token
+ * type; a {@code gatehouse:x509} token on a connection without client certificate is refused), telemetry (decoding
  * batches), twin GET/PATCH/PUT, the scope node, method calls and cloud-to-device messages it sends.
  * It can be stopped (every socket closed) and started again on the same port.
  */
 final class AmqpParent implements AutoCloseable {
     record Token(String name, String authChain, int status) {
+    }
+
+    /** A put-token as it came: type, name, auth-chain and body. */
+    record TokenRequest(String type, String name, String authChain, Object body) {
     }
 
     /** A telemetry message, the identity of its link, and how it came: alone (format 0) or in a batch of n. */
@@ -64,6 +70,11 @@ final class AmqpParent implements AutoCloseable {
 
     final int port;
     final List<Token> tokens = new CopyOnWriteArrayList<>();
+    final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
+    /** The SASL mechanism each connection chose. */
+    final List<String> saslMechanisms = new CopyOnWriteArrayList<>();
+    /** The client certificate each TLS connection presented (the first of its chain). */
+    final List<java.security.cert.X509Certificate> peerCertificates = new CopyOnWriteArrayList<>();
     final List<Telemetry> telemetry = new CopyOnWriteArrayList<>();
     final List<Request> twinRequests = new CopyOnWriteArrayList<>();
     final List<Message> methodAnswers = new CopyOnWriteArrayList<>();
@@ -100,6 +111,7 @@ final class AmqpParent implements AutoCloseable {
 
     synchronized void start() throws IOException {
         ServerSocket s = tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
+        if (s instanceof javax.net.ssl.SSLServerSocket ssl) ssl.setWantClientAuth(true);
         s.setReuseAddress(true);
         s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         server = s;
@@ -194,6 +206,7 @@ final class AmqpParent implements AutoCloseable {
         final Collector collector = Proton.collector();
         final Map<String, Sender> senders = new java.util.concurrent.ConcurrentHashMap<>();
         final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        volatile java.security.cert.X509Certificate clientCertificate;
 
         Peer(Socket socket) {
             this.socket = socket;
@@ -204,16 +217,24 @@ final class AmqpParent implements AutoCloseable {
                 if (socket instanceof javax.net.ssl.SSLSocket ssl) {
                     ssl.setSoTimeout(5000);
                     ssl.startHandshake();
+                    try {
+                        java.security.cert.Certificate[] chain = ssl.getSession().getPeerCertificates();
+                        clientCertificate = (java.security.cert.X509Certificate) chain[0];
+                        peerCertificates.add(clientCertificate);
+                    } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+                        // a SAS client sends no certificate
+                    }
                 }
                 socket.setSoTimeout(5);
                 InputStream in = socket.getInputStream();
                 OutputStream out = socket.getOutputStream();
                 Sasl sasl = transport.sasl();
                 sasl.server();
-                sasl.setMechanisms("ANONYMOUS");
+                sasl.setMechanisms("ANONYMOUS", "EXTERNAL");
                 sasl.setListener(new SaslListener() {
                     @Override
                     public void onSaslInit(Sasl s, Transport t) {
+                        saslMechanisms.add(s.getRemoteMechanisms()[0]);
                         s.done(Sasl.SaslOutcome.PN_SASL_OK);
                     }
 
@@ -349,7 +370,11 @@ final class AmqpParent implements AutoCloseable {
                 Map<?, ?> props = m.getApplicationProperties().getValue();
                 String name = String.valueOf(props.get("name"));
                 Object chain = props.get("auth-chain");
-                boolean refused = refusedAudience.test(name) || !(m.getBody() instanceof AmqpValue);
+                String type = String.valueOf(props.get("type"));
+                tokenRequests.add(new TokenRequest(type, name, chain == null ? null : chain.toString(),
+                        m.getBody() instanceof AmqpValue v ? v.getValue() : m.getBody()));
+                boolean refused = refusedAudience.test(name) || !(m.getBody() instanceof AmqpValue)
+                        || (type.equals("gatehouse:x509") && clientCertificate == null);
                 tokens.add(new Token(name, chain == null ? null : chain.toString(), refused ? 401 : 200));
                 Map<String, Object> status = new LinkedHashMap<>();
                 status.put("status-code", refused ? 401 : 200);

@@ -28,6 +28,12 @@ final class MemoryStore implements MessageStore {
     final List<Appended> others = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** When set, appends to other queues fail with it. */
     volatile StoreException failOthers;
+    /** How many of the next appends to other queues fail. */
+    final java.util.concurrent.atomic.AtomicInteger failNextOthers = new java.util.concurrent.atomic.AtomicInteger();
+    /** Appends to other queues tried, failed or not. */
+    final java.util.concurrent.atomic.AtomicInteger otherAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    /** Runs at each append to another queue, before it succeeds or fails. */
+    volatile Runnable onOtherAppend = () -> { };
     private final Set<Long> settled = new HashSet<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private long acknowledged;
@@ -71,7 +77,10 @@ final class MemoryStore implements MessageStore {
             append(message);
             return;
         }
+        otherAttempts.incrementAndGet();
+        onOtherAppend.run();
         if (failOthers != null) throw failOthers;
+        if (failNextOthers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw new StoreException("failing as told");
         for (RouteTarget t : targets) others.add(new Appended(t, message));
     }
 

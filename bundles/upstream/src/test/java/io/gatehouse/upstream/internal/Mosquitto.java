@@ -95,6 +95,25 @@ final class Mosquitto {
         return logged(l -> l.endsWith("Sending SUBACK to " + clientId));
     }
 
+    /** How many times its log says {@code clientId} disconnected (or was disconnected). */
+    long disconnects(String clientId) {
+        return count(l -> l.contains("Client " + clientId + " disconnected") || l.contains("Client " + clientId
+                + " closed its connection"));
+    }
+
+    /** How many PUBACKs it received from {@code clientId}. */
+    long pubacksFrom(String clientId) {
+        return count(l -> l.contains("Received PUBACK from " + clientId + " "));
+    }
+
+    private long count(java.util.function.Predicate<String> line) {
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(line).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private boolean logged(java.util.function.Predicate<String> line) {
         try {
             return Files.readAllLines(log, StandardCharsets.UTF_8).stream().anyMatch(line);

@@ -122,6 +122,11 @@ final class Parent implements AutoCloseable {
         answer("$iothub/twin/PATCH/properties/desired/?$version=" + version, patch);
     }
 
+    /** Publishes at QoS 1, as the parent sends a cloud-to-device message. */
+    void publish(String topic, String payload) {
+        answer(topic, payload);
+    }
+
     /** Calls a direct method on whoever is subscribed to method calls. */
     void callMethod(String name, String rid, String payload) {
         answer("$iothub/methods/POST/" + name + "/?$rid=" + rid, payload);

@@ -11,6 +11,7 @@ import io.gatehouse.api.message.SystemProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -132,7 +133,8 @@ class PureFunctionsTest {
         Map<String, Object> noKey = settings();
         noKey.remove("deviceKey");
         assertThatThrownBy(() -> UpstreamSettings.from(Fixtures.config(noKey)))
-                .hasMessageContaining("deviceKey is not set").hasMessageContaining("io.gatehouse.upstream");
+                .hasMessageContaining("neither deviceKey nor certFile and keyFile are set")
+                .hasMessageContaining("io.gatehouse.upstream");
         Map<String, Object> badKey = settings();
         badKey.put("deviceKey", "not base64!");
         assertThatThrownBy(() -> UpstreamSettings.from(Fixtures.config(badKey)))
@@ -165,5 +167,36 @@ class PureFunctionsTest {
         assertThat(dir.resolve("state").resolve(AppliedTwins.FILE_NAME + ".tmp")).doesNotExist();
         Files.writeString(dir.resolve("state").resolve(AppliedTwins.FILE_NAME), "{broken");
         assertThat(new AppliedTwins(dir.resolve("state"), json).load()).isNull();
+    }
+
+    @Test
+    void aCloudToDeviceTopicAsTheParentEncodesItBecomesTheStoreMessageTheAmqpRelayMakes() {
+        Instant now = Instant.parse("2026-05-01T10:00:00Z");
+        // the parent's broker percent-encodes every key and value (PropertyBag.encodeCloudToDevice)
+        String topic = "devices/leaf%201/messages/devicebound/%24.mid=m%2F1&%24.to=%2Fdevices%2Fleaf%201%2Fmessages"
+                + "%2FdeviceBound&%24.cid=c1&%24.ct=application%2Fjson&%24.ce=utf-8&%24.exp=2026-05-01T10%3A00%3A30Z"
+                + "&iothub-ack=negative&%24.cdid=forged&k%20ey=v%26al&bad=%zz/";
+        CloudToDeviceRelay.Relayed r = MqttCloudToDevice.decode(topic, "leaf%201", "hi".getBytes(StandardCharsets.UTF_8),
+                now);
+        assertThat(r.timeToLiveSecs()).isEqualTo(30);
+        assertThat(r.message().systemProperties()).isEqualTo(Map.of(SystemProperties.MESSAGE_ID, "m/1",
+                SystemProperties.TO, "/devices/leaf 1/messages/deviceBound", SystemProperties.CORRELATION_ID, "c1",
+                SystemProperties.CONTENT_TYPE, "application/json", SystemProperties.CONTENT_ENCODING, "utf-8",
+                SystemProperties.EXPIRY_TIME, "2026-05-01T10:00:30Z", SystemProperties.ACK, "negative",
+                SystemProperties.ENQUEUED_TIME, "2026-05-01T10:00:00Z"));
+        assertThat(r.message().properties()).as("a malformed escape is kept as it came")
+                .isEqualTo(Map.of("k ey", "v&al", "bad", "%zz"));
+        assertThat(new String(r.message().body(), StandardCharsets.UTF_8)).isEqualTo("hi");
+
+        CloudToDeviceRelay.Relayed bare = MqttCloudToDevice.decode("devices/d/messages/devicebound", "d", null, now);
+        assertThat(bare.timeToLiveSecs()).isEqualTo(-1);
+        assertThat(bare.message().systemProperty(SystemProperties.TO)).isEqualTo("/devices/d/messages/deviceBound");
+        assertThat(bare.message().body()).isEmpty();
+        assertThat(MqttCloudToDevice.decode("devices/d/messages/devicebound/%24.exp=2026-05-01T09%3A00%3A00Z", "d",
+                new byte[0], now).timeToLiveSecs()).as("already expired: the store drops it in a second").isEqualTo(1);
+        assertThat(MqttCloudToDevice.isFor("devices/d/messages/devicebound/a=b", "d")).isTrue();
+        assertThat(MqttCloudToDevice.isFor("devices/d/messages/devicebound", "d")).isTrue();
+        assertThat(MqttCloudToDevice.isFor("devices/dx/messages/devicebound/", "d")).isFalse();
+        assertThat(MqttCloudToDevice.filter("d")).isEqualTo("devices/d/messages/devicebound/#");
     }
 }
