@@ -35,9 +35,13 @@ class NestedGatewaySystemTest {
     @TempDir
     Path dir;
 
-    /** amqps: one multiplexed connection (the default); mqtts: one connection per identity (the fallback). */
+    /**
+     * amqps: one multiplexed connection (the default); mqtts: one connection per identity (the
+     * fallback); amqps+x509: the child authenticates with a self-signed certificate whose thumbprint
+     * the parent has, instead of a symmetric key.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"amqps", "mqtts"})
+    @ValueSource(strings = {"amqps", "mqtts", "amqps+x509"})
     void aChildRunsTheDeploymentSetOnItsParentAndForwardsEveryMessageAcrossAParentOutage(String protocol)
             throws Exception {
         try (GatehouseProcess parent = new GatehouseProcess(Files.createDirectories(dir.resolve("parent")))) {
@@ -50,8 +54,13 @@ class NestedGatewaySystemTest {
         }
     }
 
-    private void runPair(GatehouseProcess parent, GatehouseProcess child, String protocol) throws Exception {
-        String childKey = OperatorCli.addDevice(parent, CHILD, "--edge");
+    private void runPair(GatehouseProcess parent, GatehouseProcess child, String variant) throws Exception {
+        boolean x509 = variant.endsWith("+x509");
+        String protocol = x509 ? variant.substring(0, variant.indexOf('+')) : variant;
+        ChildCertificate certificate = x509 ? ChildCertificate.write(dir.resolve("child-cert")) : null;
+        String childKey = x509
+                ? OperatorCli.addDevice(parent, CHILD, "--edge", "--x509-thumbprint", certificate.sha256())
+                : OperatorCli.addDevice(parent, CHILD, "--edge");
         String leafKey = OperatorCli.addDevice(parent, LEAF, "--parent", CHILD);
         String observerKey = OperatorCli.addIdentity(parent, PARENT + "/observer");
         OperatorCli.deploy(parent, dir, "parent", List.of(OperatorCli.Route.of("fromTree",
@@ -63,7 +72,12 @@ class NestedGatewaySystemTest {
                 Integer.toString(protocol.equals("amqps") ? parent.amqpsPort() : parent.tlsPort()));
         child.putEnvironment("GATEHOUSE_UPSTREAM_PROTOCOL", protocol);
         child.putEnvironment("GATEHOUSE_UPSTREAM_CA", parent.dataDirectory().resolve("certs/edge-ca.pem").toString());
-        child.putEnvironment("GATEHOUSE_DEVICE_KEY", childKey);
+        if (x509) {
+            child.putEnvironment("GATEHOUSE_DEVICE_CERT", certificate.certFile().toString());
+            child.putEnvironment("GATEHOUSE_DEVICE_CERT_KEY", certificate.keyFile().toString());
+        } else {
+            child.putEnvironment("GATEHOUSE_DEVICE_KEY", childKey);
+        }
         // the SDK sample the child runs connects to port 8883 of its gateway, whatever else is configured
         child.putEnvironment("GATEHOUSE_MQTT_TLS_PORT", "8883");
         child.start();
@@ -99,6 +113,12 @@ class NestedGatewaySystemTest {
             assertThat(parent.logText()).contains(protocol.equals("amqps")
                     ? LEAF + " authenticated on the AMQP connection from"
                     : CHILD + " connected on behalf of " + LEAF);
+            if (x509) {
+                assertThat(parent.logText()).contains(CHILD + " authenticated on the AMQP connection from")
+                        .doesNotContain(CHILD + " failed authentication");
+                assertThat(child.logText()).contains("with the X.509 certificate CN=line1 (SHA-256 "
+                        + certificate.sha256().toUpperCase(java.util.Locale.ROOT));
+            }
 
             twinsAndMethodsAcrossThePair(parent, child);
             aLeafRegisteredLaterGetsInThroughTheChild(parent, child);
