@@ -3,7 +3,6 @@ package io.gatehouse.amqp.internal;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
-import io.gatehouse.api.method.MethodInvocationException;
 import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.method.MethodRequest;
 import io.gatehouse.api.method.MethodResult;
@@ -12,19 +11,18 @@ import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.tls.EdgeCertificates;
 import io.gatehouse.api.twin.DesiredPropertiesListener;
 import io.gatehouse.api.twin.TwinStore;
+import io.gatehouse.headsupport.methods.DirectMethodCalls;
+import io.gatehouse.headsupport.methods.MethodRequestLimits;
+import io.gatehouse.headsupport.net.HeadEventLoops;
+import io.gatehouse.headsupport.services.ServiceSlot;
+import io.gatehouse.headsupport.tls.CertificatesBinding;
+import io.gatehouse.headsupport.tls.TlsListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -111,11 +109,8 @@ public class AmqpHead implements DesiredPropertiesListener, MethodInvoker {
     private final ServiceSlot<MessageRouter> router = new ServiceSlot<>();
     private final ServiceSlot<MessageStore> store = new ServiceSlot<>();
     private final ServiceSlot<TwinStore> twinStore = new ServiceSlot<>();
-    private final Object tlsLock = new Object();
-    private EdgeCertificates certificates;
-    private TlsListener tlsListener;
-    private EventLoopGroup boss;
-    private EventLoopGroup workers;
+    private final CertificatesBinding tls = new CertificatesBinding();
+    private HeadEventLoops loops;
     private Channel plainListener;
     private TelemetryStore telemetry;
     private TwinRequests twins;
@@ -177,18 +172,11 @@ public class AmqpHead implements DesiredPropertiesListener, MethodInvoker {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindEdgeCertificates(EdgeCertificates c) {
-        synchronized (tlsLock) {
-            certificates = c;
-            if (tlsListener != null) tlsListener.present(c);
-        }
+        tls.bind(c);
     }
 
     void unbindEdgeCertificates(EdgeCertificates c) {
-        synchronized (tlsLock) {
-            if (certificates != c) return; // a greedy rebind bound the successor first
-            certificates = null;
-            if (tlsListener != null) tlsListener.withdraw();
-        }
+        tls.unbind(c);
     }
 
     @Activate
@@ -204,16 +192,9 @@ public class AmqpHead implements DesiredPropertiesListener, MethodInvoker {
                     config.deviceId() + "/$edgeHub", (int) Math.min(Integer.MAX_VALUE, config.idleTimeoutSecs() * 1000L),
                     config.maxMessageBytes(), config.maxInflightToClient(),
                     Duration.ofSeconds(config.clientAckTimeoutSecs()), CREDIT_WINDOW);
-            boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-amqp-accept"));
-            int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
-            workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("gatehouse-amqp"));
+            loops = new HeadEventLoops("gatehouse-amqp", config.ioThreads());
             Consumer<Channel> pipeline = ch -> ch.pipeline().addLast("amqp", new AmqpConnection(hub));
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 128)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true);
+            ServerBootstrap bootstrap = loops.bootstrap();
             if (config.port() != -1) {
                 plainListener = bootstrap.clone()
                         .childHandler(new ChannelInitializer<Channel>() {
@@ -233,15 +214,7 @@ public class AmqpHead implements DesiredPropertiesListener, MethodInvoker {
             }
             LOG.info("AMQP head of {} ({}): SDK clients use GatewayHostName={} and port {}", config.deviceId(),
                     config.iotHubHostName(), config.gatewayHostName(), config.tlsPort());
-            synchronized (tlsLock) {
-                tlsListener = new TlsListener(bootstrap, pipeline, config.tlsHost(), config.tlsPort());
-                if (certificates != null) {
-                    tlsListener.present(certificates);
-                } else {
-                    LOG.info("AMQPS on {}:{} opens once the pki bundle provides the certificates",
-                            config.tlsHost(), config.tlsPort());
-                }
-            }
+            tls.open(new TlsListener("AMQPS", bootstrap, pipeline, config.tlsHost(), config.tlsPort()));
         } catch (Exception e) {
             LOG.error("AMQP head could not start: {}", e.toString());
             deactivate();
@@ -279,9 +252,7 @@ public class AmqpHead implements DesiredPropertiesListener, MethodInvoker {
 
     /** The TLS port bound, or -1 while closed. */
     int boundTlsPort() {
-        synchronized (tlsLock) {
-            return tlsListener == null ? -1 : tlsListener.boundPort();
-        }
+        return tls.boundPort();
     }
 
     /** Who holds which identity; for tests. */
@@ -307,12 +278,7 @@ public class AmqpHead implements DesiredPropertiesListener, MethodInvoker {
     @Override
     public CompletionStage<MethodResult> invoke(MethodRequest request) {
         MethodCalls calls = methods;
-        if (calls == null) {
-            String problem = MethodRequestLimits.problem(request);
-            if (problem != null) return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
-            return CompletableFuture.failedFuture(new MethodInvocationException(
-                    MethodInvocationException.NOT_CONNECTED, MethodCalls.HEAD_STOPPED));
-        }
+        if (calls == null) return DirectMethodCalls.refused(MethodRequestLimits.problem(request), MethodCalls.HEAD_STOPPED);
         return calls.invoke(request);
     }
 
@@ -322,19 +288,14 @@ public class AmqpHead implements DesiredPropertiesListener, MethodInvoker {
         methods = null;
         // before the connections close: callers learn the head stopped, not that their target left
         if (calls != null) calls.close();
-        synchronized (tlsLock) {
-            if (tlsListener != null) tlsListener.close();
-            tlsListener = null;
-        }
+        tls.close();
         if (plainListener != null) plainListener.close().syncUninterruptibly();
         plainListener = null;
         // closing the event loops closes every connection; links release their consumers as they go
-        if (workers != null) workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        if (boss != null) boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (loops != null) loops.shutdown();
         if (telemetry != null) telemetry.close();
         if (twins != null) twins.close();
-        workers = null;
-        boss = null;
+        loops = null;
         telemetry = null;
         twins = null;
     }

@@ -3,6 +3,7 @@ package io.gatehouse.amqp.internal;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.store.MessageStore;
+import io.gatehouse.headsupport.services.ServiceSlot;
 import java.time.Duration;
 
 /**

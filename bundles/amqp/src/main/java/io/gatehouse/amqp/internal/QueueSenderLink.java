@@ -1,19 +1,19 @@
 package io.gatehouse.amqp.internal;
 
-import io.gatehouse.api.delivery.RetryBackoff;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.QueueConsumer;
 import io.gatehouse.api.store.StoreException;
 import io.gatehouse.api.store.StoredMessage;
+import io.gatehouse.headsupport.delivery.CoalescedPump;
+import io.gatehouse.headsupport.delivery.DeliveryRetry;
+import io.gatehouse.headsupport.services.ServiceSlot;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
@@ -46,16 +46,15 @@ final class QueueSenderLink implements LinkHandler {
     private final ServiceSlot<MessageStore> store;
     private final int maxInflight;
     private final long ackTimeoutMillis;
-    private final RetryBackoff backoff = new RetryBackoff();
+    private final DeliveryRetry retry;
     private final Consumer<MessageStore> onStoreChange = this::storeChanged;
-    private final AtomicBoolean pumpQueued = new AtomicBoolean();
+    private final CoalescedPump pumpSignal;
     private final LinkedHashSet<InFlight> unsettled = new LinkedHashSet<>();
     /** Released by the client (or refused by a full dead-letter queue), waiting for the retry. */
     private final List<Pending> waiting = new ArrayList<>();
     /** Due again now: sent before anything new. */
     private final ArrayDeque<StoredMessage> resend = new ArrayDeque<>();
     private QueueConsumer consumer;
-    private ScheduledFuture<?> retry;
     /** The store failed to hand out a message: nothing new is polled until the retry. */
     private boolean holding;
     private boolean closed;
@@ -87,6 +86,8 @@ final class QueueSenderLink implements LinkHandler {
         this.store = hub.store();
         this.maxInflight = hub.maxInflightToClient();
         this.ackTimeoutMillis = hub.clientAckTimeout().toMillis();
+        this.retry = new DeliveryRetry(description, connection::schedule, this::retryNow);
+        this.pumpSignal = new CoalescedPump(connection::execute, this::pump);
     }
 
     static QueueSenderLink moduleInputs(AmqpConnection connection, Sender sender, IdentityId module, HeadContext hub) {
@@ -128,14 +129,7 @@ final class QueueSenderLink implements LinkHandler {
             return;
         }
         consumer = c;
-        c.onAvailable(() -> {
-            if (pumpQueued.compareAndSet(false, true)) {
-                connection.execute(() -> {
-                    pumpQueued.set(false);
-                    pump();
-                });
-            }
-        });
+        c.onAvailable(pumpSignal::signal);
         pump();
     }
 
@@ -145,7 +139,7 @@ final class QueueSenderLink implements LinkHandler {
             if (closed) return;
             dropConsumer();
             holding = false;
-            backoff.reset();
+            retry.resetBackoff();
             open(newStore);
         });
     }
@@ -241,22 +235,13 @@ final class QueueSenderLink implements LinkHandler {
                 + " ms; unsettled messages come again on the next attach");
     }
 
+    /** The client is working: the next failure waits the shortest delay. */
     private void clientResponded() {
-        backoff.reset();
+        retry.resetBackoff();
     }
 
     private void scheduleRetry(String failure) {
-        if (closed) return;
-        if (retry != null) {
-            LOG.debug("Delivery of {}: {} (a retry is already due)", description, failure);
-            return;
-        }
-        Duration delay = backoff.nextDelay();
-        LOG.warn("Delivery of {}: {}; retrying in {} ms", description, failure, delay.toMillis());
-        retry = connection.schedule(() -> {
-            retry = null;
-            retryNow();
-        }, delay.toMillis());
+        if (!closed) retry.schedule(failure);
     }
 
     private void retryNow() {
@@ -294,8 +279,7 @@ final class QueueSenderLink implements LinkHandler {
         if (closed) return;
         closed = true;
         store.removeListener(onStoreChange);
-        if (retry != null) retry.cancel(false);
-        retry = null;
+        retry.cancel();
         dropConsumer();
     }
 }

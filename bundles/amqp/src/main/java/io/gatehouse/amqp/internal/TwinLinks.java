@@ -1,6 +1,7 @@
 package io.gatehouse.amqp.internal;
 
 import io.gatehouse.api.identity.IdentityId;
+import io.gatehouse.headsupport.twin.TwinRequestThread;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -102,12 +103,12 @@ final class TwinLinks {
             in.reject(delivery, TelemetryLink.DECODE_ERROR, e.getMessage());
             return;
         }
-        TwinRequests.Kind kind = null;
+        TwinRequestThread.Kind kind = null;
         String problem = null;
         switch (operation == null ? "" : operation) {
-            case "GET" -> kind = TwinRequests.Kind.GET;
+            case "GET" -> kind = TwinRequestThread.Kind.GET;
             case "PATCH" -> {
-                if (REPORTED.equals(resource)) kind = TwinRequests.Kind.PATCH_REPORTED;
+                if (REPORTED.equals(resource)) kind = TwinRequestThread.Kind.PATCH_REPORTED;
                 else problem = "PATCH takes resource " + REPORTED + ", not " + resource;
             }
             case "PUT", "DELETE" -> {

@@ -3,6 +3,7 @@ package io.gatehouse.broker.internal;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.store.MessageStore;
+import io.gatehouse.headsupport.services.ServiceSlot;
 import java.time.Duration;
 
 /** What every connection of the head shares: services, limits and the general broker. */

@@ -1,29 +1,22 @@
 package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.method.MethodRequest;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import io.gatehouse.headsupport.methods.MethodRequestLimits;
 
 /**
- * The limits of a direct-method call (reference §5.7): a name of 1–100 characters that fits in
- * one MQTT topic level, a payload of at most 128 KiB, a response timeout of 5–300 s and a connect
- * timeout of 0–300 s.
+ * The limits of a direct-method call ({@link MethodRequestLimits}, reference §5.7), and what
+ * MQTT adds: the name becomes one level of a topic.
  */
 final class MethodRequestValidator {
-    static final Duration MIN_RESPONSE_TIMEOUT = Duration.ofSeconds(5);
-    static final Duration MAX_TIMEOUT = Duration.ofSeconds(300);
-
     private MethodRequestValidator() {
     }
 
     /** Why the request cannot be sent, or null when it can. */
     static String problem(MethodRequest request) {
-        String name = request.methodName();
-        if (name.isEmpty()) return "the method name is empty";
-        if (name.length() > MethodRequest.MAX_NAME_LENGTH) {
-            return "the method name is " + name.length() + " characters long; at most " + MethodRequest.MAX_NAME_LENGTH
-                    + " are allowed";
-        }
+        return MethodRequestLimits.problem(request, MethodRequestValidator::topicLevelProblem);
+    }
+
+    private static String topicLevelProblem(String name) {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             // it becomes one level of an MQTT topic: no level separator, no wildcards, no query start
@@ -31,22 +24,6 @@ final class MethodRequestValidator {
                 return "the method name may not contain '" + (c == 0 ? "\\u0000" : String.valueOf(c)) + "'";
             }
         }
-        int payloadBytes = request.payloadJson().getBytes(StandardCharsets.UTF_8).length;
-        if (payloadBytes > MethodRequest.MAX_PAYLOAD_BYTES) {
-            return "the payload is " + payloadBytes + " bytes; at most " + MethodRequest.MAX_PAYLOAD_BYTES + " are allowed";
-        }
-        Duration response = request.responseTimeout();
-        if (response.compareTo(MIN_RESPONSE_TIMEOUT) < 0 || response.compareTo(MAX_TIMEOUT) > 0) {
-            return "the response timeout must be 5–300 s, was " + seconds(response);
-        }
-        Duration connect = request.connectTimeout();
-        if (connect.isNegative() || connect.compareTo(MAX_TIMEOUT) > 0) {
-            return "the connect timeout must be 0–300 s, was " + seconds(connect);
-        }
         return null;
-    }
-
-    private static String seconds(Duration d) {
-        return d.toMillis() / 1000.0 + " s";
     }
 }

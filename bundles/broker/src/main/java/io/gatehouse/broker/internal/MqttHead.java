@@ -3,7 +3,6 @@ package io.gatehouse.broker.internal;
 import io.gatehouse.api.identity.Authenticator;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.identity.IdentityRegistry;
-import io.gatehouse.api.method.MethodInvocationException;
 import io.gatehouse.api.method.MethodInvoker;
 import io.gatehouse.api.method.MethodRequest;
 import io.gatehouse.api.method.MethodResult;
@@ -12,22 +11,21 @@ import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.tls.EdgeCertificates;
 import io.gatehouse.api.twin.DesiredPropertiesListener;
 import io.gatehouse.api.twin.TwinStore;
+import io.gatehouse.headsupport.methods.DirectMethodCalls;
+import io.gatehouse.headsupport.net.HeadEventLoops;
+import io.gatehouse.headsupport.services.ServiceSlot;
+import io.gatehouse.headsupport.tls.CertificatesBinding;
+import io.gatehouse.headsupport.tls.TlsListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -106,13 +104,10 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
     private final ServiceSlot<MessageRouter> router = new ServiceSlot<>();
     private final ServiceSlot<MessageStore> store = new ServiceSlot<>();
     private final ServiceSlot<TwinStore> twinStore = new ServiceSlot<>();
-    private EventLoopGroup boss;
-    private EventLoopGroup workers;
+    private HeadEventLoops loops;
     private Channel listener;
-    /** Guards the certificates and the TLS listener: binds may come before, during and after activation. */
-    private final Object tlsLock = new Object();
-    private EdgeCertificates certificates;
-    private TlsListener tlsListener;
+    /** Binds may come before, during and after activation. */
+    private final CertificatesBinding tls = new CertificatesBinding();
     private TelemetryIngest ingest;
     private UserTopicBroker userTopics;
     /** Read by desired-change callers on their own threads. */
@@ -175,19 +170,11 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindEdgeCertificates(EdgeCertificates c) {
-        synchronized (tlsLock) {
-            certificates = c;
-            if (tlsListener != null) tlsListener.present(c);
-        }
+        tls.bind(c);
     }
 
     void unbindEdgeCertificates(EdgeCertificates c) {
-        synchronized (tlsLock) {
-            // a greedy rebind binds the successor first: then this one is no longer current
-            if (certificates != c) return;
-            certificates = null;
-            if (tlsListener != null) tlsListener.withdraw();
-        }
+        tls.unbind(c);
     }
 
     @Activate
@@ -214,16 +201,9 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
                     new PersistentSubscriptions(Path.of(config.stateDirectory(), "input-subscriptions")),
                     userTopics, config.maxInflightToModule(), config.maxPendingAcks(), config.maxMessageBytes(),
                     Duration.ofSeconds(config.moduleAckTimeoutSecs()), twins, methods);
-            boss = new NioEventLoopGroup(1, new DefaultThreadFactory("gatehouse-mqtt-accept"));
-            int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
-            workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("gatehouse-mqtt"));
+            loops = new HeadEventLoops("gatehouse-mqtt", config.ioThreads());
             MqttPipeline pipeline = new MqttPipeline(hub, config.maxMessageBytes());
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 128)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
+            ServerBootstrap bootstrap = loops.bootstrap()
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
             listener = bootstrap.clone()
                     .childHandler(pipeline.plain())
@@ -244,16 +224,7 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
             LOG.info("MQTT over TLS is off (tlsPort = -1)");
             return;
         }
-        synchronized (tlsLock) {
-            tlsListener = new TlsListener(bootstrap, pipeline, config.tlsHost(), config.tlsPort());
-            if (certificates != null) {
-                tlsListener.present(certificates);
-            } else {
-                // INFO, not WARN: at every start the broker usually activates before the pki bundle
-                LOG.info("MQTT over TLS on {}:{} opens once the pki bundle provides the certificates",
-                        config.tlsHost(), config.tlsPort());
-            }
-        }
+        tls.open(new TlsListener("MQTT over TLS", bootstrap, pipeline::addMqttHandlers, config.tlsHost(), config.tlsPort()));
     }
 
     /** The port actually bound (useful when configured as 0). */
@@ -263,9 +234,7 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
 
     /** The TLS port actually bound, or -1 while there is no TLS listener. */
     int boundTlsPort() {
-        synchronized (tlsLock) {
-            return tlsListener == null ? -1 : tlsListener.boundPort();
-        }
+        return tls.boundPort();
     }
 
     /** Sent now to the identity's connection if it subscribed to desired patches; never kept for later. */
@@ -286,12 +255,7 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
     @Override
     public CompletionStage<MethodResult> invoke(MethodRequest request) {
         MethodCalls calls = methods;
-        if (calls == null) {
-            String problem = MethodRequestValidator.problem(request);
-            if (problem != null) return CompletableFuture.failedFuture(new IllegalArgumentException(problem));
-            return CompletableFuture.failedFuture(new MethodInvocationException(
-                    MethodInvocationException.NOT_CONNECTED, MethodCalls.HEAD_STOPPED));
-        }
+        if (calls == null) return DirectMethodCalls.refused(MethodRequestValidator.problem(request), MethodCalls.HEAD_STOPPED);
         return calls.invoke(request);
     }
 
@@ -301,16 +265,13 @@ public class MqttHead implements DesiredPropertiesListener, MethodInvoker {
         methods = null;
         // before the connections close: callers learn the head stopped, not that their target left
         if (calls != null) calls.close();
-        synchronized (tlsLock) {
-            if (tlsListener != null) tlsListener.close();
-            tlsListener = null;
-        }
+        tls.close();
         if (listener != null) listener.close().syncUninterruptibly();
         if (connections != null) connections.all().forEach(c -> c.closeBecause("hub is stopping"));
         if (ingest != null) ingest.close();
         if (twins != null) twins.close();
-        if (workers != null) workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        if (boss != null) boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (loops != null) loops.shutdown();
+        loops = null;
         if (userTopics != null) userTopics.close();
         listener = null;
         connections = null;

@@ -1,11 +1,13 @@
 package io.gatehouse.broker.internal;
 
-import io.gatehouse.api.delivery.RetryBackoff;
 import io.gatehouse.api.identity.IdentityId;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.QueueConsumer;
 import io.gatehouse.api.store.StoreException;
 import io.gatehouse.api.store.StoredMessage;
+import io.gatehouse.headsupport.delivery.CoalescedPump;
+import io.gatehouse.headsupport.delivery.DeliveryRetry;
+import io.gatehouse.headsupport.services.ServiceSlot;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -22,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,14 +98,12 @@ final class QueueDelivery {
     private final int maxInflight;
     private final MqttQoS qos;
     private final long ackTimeoutMillis;
-    private final RetryBackoff backoff = new RetryBackoff();
+    private final DeliveryRetry retry;
     private final Consumer<MessageStore> onStoreChange = this::storeChanged;
-    /** One pump task queued at a time, however many appends signal meanwhile. */
-    private final AtomicBoolean pumpQueued = new AtomicBoolean();
+    private final CoalescedPump pumpSignal;
     /** In the order they were (last) sent; bounded by {@code maxInflight}. */
     private final LinkedHashSet<InFlight> unsettled = new LinkedHashSet<>();
     private QueueConsumer consumer;
-    private ScheduledFuture<?> retry;
     /** The channel or the store failed: nothing new is polled until the retry. */
     private boolean holding;
     private boolean closed;
@@ -119,6 +118,9 @@ final class QueueDelivery {
         this.maxInflight = maxInflight;
         this.qos = qos;
         this.ackTimeoutMillis = ackTimeout.toMillis();
+        this.retry = new DeliveryRetry(queue.description(),
+                (task, delayMillis) -> channel.eventLoop().schedule(task, delayMillis, TimeUnit.MILLISECONDS), this::retryNow);
+        this.pumpSignal = new CoalescedPump(channel.eventLoop(), this::pump);
     }
 
     void start() {
@@ -132,8 +134,8 @@ final class QueueDelivery {
      */
     void endpointAvailable() {
         if (closed) return;
-        backoff.reset();
-        cancelRetry();
+        retry.resetBackoff();
+        retry.cancel();
         retryNow();
     }
 
@@ -144,9 +146,9 @@ final class QueueDelivery {
             if (consumer != null) consumer.close();
             consumer = null;
             forgetUnsettled();
-            cancelRetry();
+            retry.cancel();
             holding = false;
-            backoff.reset();
+            retry.resetBackoff();
             open(newStore);
         });
     }
@@ -162,14 +164,7 @@ final class QueueDelivery {
             return;
         }
         consumer = c;
-        c.onAvailable(() -> {
-            if (pumpQueued.compareAndSet(false, true)) {
-                channel.eventLoop().execute(() -> {
-                    pumpQueued.set(false);
-                    pump();
-                });
-            }
-        });
+        c.onAvailable(pumpSignal::signal);
         pump();
     }
 
@@ -312,23 +307,9 @@ final class QueueDelivery {
         if (closed || f.consumer != consumer || !unsettled.remove(f)) return; // from a replaced consumer
         if (f.ackTimeout != null) f.ackTimeout.cancel(false);
         consumer.acknowledge(f.message);
-        clientResponded();
+        // the client is working: the next failure waits the shortest delay, a long-armed retry comes sooner
+        retry.clientResponded(this::hasRetryWork);
         pump();
-    }
-
-    /**
-     * The client took a message, so it is working: the next failure waits the shortest delay, and
-     * a retry armed with a long delay is brought forward to that (or dropped if it has nothing left to do).
-     */
-    private void clientResponded() {
-        backoff.reset();
-        if (retry == null) return;
-        if (!hasRetryWork()) {
-            cancelRetry();
-        } else if (retry.getDelay(TimeUnit.MILLISECONDS) > RetryBackoff.MIN_DELAY.toMillis()) {
-            cancelRetry();
-            armRetry(backoff.nextDelay());
-        }
     }
 
     private boolean hasRetryWork() {
@@ -340,20 +321,7 @@ final class QueueDelivery {
     }
 
     private void scheduleRetry(String failure) {
-        if (closed || retry != null) {
-            LOG.debug("Delivery of {}: {} (a retry is already due)", queue.description(), failure);
-            return;
-        }
-        Duration delay = backoff.nextDelay();
-        LOG.warn("Delivery of {}: {}; retrying in {} ms", queue.description(), failure, delay.toMillis());
-        armRetry(delay);
-    }
-
-    private void armRetry(Duration delay) {
-        retry = channel.eventLoop().schedule(() -> {
-            retry = null;
-            retryNow();
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        if (!closed) retry.schedule(failure);
     }
 
     private void retryNow() {
@@ -403,11 +371,6 @@ final class QueueDelivery {
                 f.message.endpointId());
     }
 
-    private void cancelRetry() {
-        if (retry != null) retry.cancel(false);
-        retry = null;
-    }
-
     /** Drops the bookkeeping of a consumer that is gone; the store hands its messages out again. */
     private void forgetUnsettled() {
         for (InFlight f : unsettled) {
@@ -421,7 +384,7 @@ final class QueueDelivery {
     void close() {
         closed = true;
         store.removeListener(onStoreChange);
-        cancelRetry();
+        retry.cancel();
         forgetUnsettled();
         if (consumer != null) consumer.close();
         consumer = null;

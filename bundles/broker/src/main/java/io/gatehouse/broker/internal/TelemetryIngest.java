@@ -5,10 +5,10 @@ import io.gatehouse.api.route.MessageRouter;
 import io.gatehouse.api.route.RouteTarget;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.StoreException;
+import io.gatehouse.headsupport.ingest.IngestThread;
+import io.gatehouse.headsupport.ingest.RoutedAppend;
+import io.gatehouse.headsupport.services.ServiceSlot;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,18 +34,13 @@ final class TelemetryIngest implements AutoCloseable {
 
     private final ServiceSlot<MessageRouter> router;
     private final ServiceSlot<MessageStore> store;
-    private final long serviceWaitMillis;
-    private final ExecutorService worker;
+    private final RoutedAppend append;
+    private final IngestThread worker = new IngestThread("gatehouse-ingest");
 
     TelemetryIngest(ServiceSlot<MessageRouter> router, ServiceSlot<MessageStore> store, long serviceWaitMillis) {
         this.router = router;
         this.store = store;
-        this.serviceWaitMillis = serviceWaitMillis;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-ingest");
-            t.setDaemon(true);
-            return t;
-        });
+        this.append = new RoutedAppend(router, store, serviceWaitMillis);
     }
 
     /**
@@ -84,7 +79,7 @@ final class TelemetryIngest implements AutoCloseable {
         int done = 0;
         try {
             for (Message message : messages) {
-                ingest(message);
+                append.routeAndAppend(message);
                 done++;
             }
             outcome.persisted(done);
@@ -97,49 +92,8 @@ final class TelemetryIngest implements AutoCloseable {
         }
     }
 
-    private void ingest(Message message) throws InterruptedException, StoreException {
-        MessageRouter r = router.await(serviceWaitMillis);
-        if (r == null) throw new StoreException("no router available for " + serviceWaitMillis + " ms");
-        List<RouteTarget> targets = r.route(message);
-        if (targets.isEmpty()) {
-            // as in IoT Edge: acknowledged and dropped; the router counts it (reason no_route)
-            LOG.debug("No route matches a message from {}; dropped (no_route)",
-                    message.systemProperties().get("connectionDeviceId"));
-            return;
-        }
-        appendToCurrentStore(message, targets);
-    }
-
-    /**
-     * Appends to the store in service. A store being replaced (its bundle updated) can close under
-     * an append in progress; the message then goes to its successor, so the update costs the
-     * sender a delay, never its connection.
-     */
-    private void appendToCurrentStore(Message message, List<RouteTarget> targets)
-            throws StoreException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(serviceWaitMillis);
-        while (true) {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            MessageStore s = left > 0 ? store.await(left) : null;
-            if (s == null) throw new StoreException("no store available for " + serviceWaitMillis + " ms");
-            try {
-                s.append(message, targets);
-                return;
-            } catch (StoreException e) {
-                if (store.get() == s) throw e; // the store in service failed: a real storage failure
-                LOG.debug("Store replaced during an append; appending to its successor");
-            }
-        }
-    }
-
     @Override
     public void close() {
-        worker.shutdown();
-        try {
-            if (!worker.awaitTermination(10, TimeUnit.SECONDS)) worker.shutdownNow();
-        } catch (InterruptedException e) {
-            worker.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }

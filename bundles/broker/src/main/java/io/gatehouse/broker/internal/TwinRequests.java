@@ -1,40 +1,27 @@
 package io.gatehouse.broker.internal;
 
 import io.gatehouse.api.identity.IdentityId;
-import io.gatehouse.api.twin.InvalidTwinException;
 import io.gatehouse.api.twin.Twin;
 import io.gatehouse.api.twin.TwinStore;
+import io.gatehouse.headsupport.services.ServiceSlot;
+import io.gatehouse.headsupport.twin.TwinRequestThread;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Serves the twin requests of every connection on one thread of its own: the twin store writes
- * to disk, which must not stall a network thread, and one thread keeps each connection's
- * requests in order. Answers go out QoS 0, as IoT Hub sends them, and only to a client
- * subscribed to {@code $iothub/twin/res/#}; a QoS 1 request is acknowledged once the store call
- * has returned.
+ * Serves the twin requests of every connection on the twin thread ({@link TwinRequestThread}).
+ * Answers go out QoS 0, as IoT Hub sends them, and only to a client subscribed to
+ * {@code $iothub/twin/res/#}; a QoS 1 request is acknowledged once the store call has returned.
+ * A refused patch (400) and a 429 carry {@code {"message": reason}}; the 5xx answers no body.
  */
 final class TwinRequests {
-    private static final Logger LOG = LoggerFactory.getLogger(TwinRequests.class);
     private static final byte[] NO_BODY = new byte[0];
 
-    private final ServiceSlot<TwinStore> store;
-    private final ThreadPoolExecutor executor;
-    private final int maxQueued;
-    /** The cause of the last WARN, so that a store away for an hour is one line, not one per request. */
-    private final AtomicReference<String> lastWarning = new AtomicReference<>();
+    private final TwinRequestThread<Answer> thread;
 
     private record Answer(int status, long version, byte[] body) {
         static Answer of(int status) {
@@ -48,13 +35,23 @@ final class TwinRequests {
 
     /** @param maxQueued requests of all connections waiting for the thread; beyond that they are answered 429 */
     TwinRequests(ServiceSlot<TwinStore> store, int maxQueued) {
-        this.store = store;
-        this.maxQueued = maxQueued;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(maxQueued), r -> {
-            Thread t = new Thread(r, "gatehouse-twin");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = new TwinRequestThread<>("Twin requests", "gatehouse-twin", store, maxQueued,
+                new TwinRequestThread.Answers<>() {
+                    @Override
+                    public Answer twin(Twin twin) {
+                        return new Answer(200, -1, twinJson(twin).getBytes(StandardCharsets.UTF_8));
+                    }
+
+                    @Override
+                    public Answer reported(long version) {
+                        return new Answer(204, version, NO_BODY);
+                    }
+
+                    @Override
+                    public Answer failed(int status, String reason) {
+                        return status >= 500 ? Answer.of(status) : Answer.withMessage(status, reason);
+                    }
+                });
     }
 
     /**
@@ -63,38 +60,11 @@ final class TwinRequests {
      * @param packetId the id to acknowledge, 0 for a QoS 0 request
      */
     void submit(MqttConnection connection, IdentityId identity, TwinTopics.Request request, String body, int packetId) {
-        try {
-            executor.execute(() -> send(connection, request.rid(), serve(identity, request, body), packetId));
-        } catch (RejectedExecutionException e) {
-            if (executor.isShutdown()) return; // the head is stopping; the client sends it again elsewhen
-            warnOnce(maxQueued + " twin requests are waiting already; answering 429");
-            send(connection, request.rid(), Answer.withMessage(429, "too many twin requests, try again later"), packetId);
-        }
-    }
-
-    private Answer serve(IdentityId identity, TwinTopics.Request request, String body) {
-        TwinStore twins = store.get();
-        if (twins == null) {
-            warnOnce("no twin store in service (the twin bundle is away); answering 503");
-            return Answer.of(503);
-        }
-        try {
-            Answer answer = switch (request.kind()) {
-                case GET -> new Answer(200, -1, twinJson(twins.get(identity)).getBytes(StandardCharsets.UTF_8));
-                case PATCH_REPORTED -> new Answer(204, twins.patchReported(identity, body), NO_BODY);
-            };
-            if (lastWarning.getAndSet(null) != null) LOG.info("Twin requests are served again");
-            return answer;
-        } catch (InvalidTwinException e) {
-            LOG.debug("Refused reported patch of {}: {}", identity, e.getMessage());
-            return Answer.withMessage(400, e.getMessage());
-        } catch (IOException e) {
-            warnOnce("the twin store failed (" + e + "); answering 503");
-            return Answer.of(503);
-        } catch (RuntimeException e) {
-            warnOnce("the twin store failed unexpectedly (" + e + "); answering 500");
-            return Answer.of(500);
-        }
+        TwinRequestThread.Kind kind = switch (request.kind()) {
+            case GET -> TwinRequestThread.Kind.GET;
+            case PATCH_REPORTED -> TwinRequestThread.Kind.PATCH_REPORTED;
+        };
+        thread.submit(identity, kind, body, answer -> send(connection, request.rid(), answer, packetId));
     }
 
     /** Answer, then PUBACK: from this thread, written in order on the connection's event loop. */
@@ -153,18 +123,8 @@ final class TwinRequests {
         return b.append('"').toString();
     }
 
-    private void warnOnce(String cause) {
-        if (!cause.equals(lastWarning.getAndSet(cause))) LOG.warn("Twin requests: {}", cause);
-    }
-
     /** Lets the requests already taken finish (each is one store call), then stops the thread. */
     void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(2, TimeUnit.SECONDS)) executor.shutdownNow();
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 }

@@ -8,6 +8,7 @@ import io.gatehouse.api.route.RouteTarget;
 import io.gatehouse.api.store.DeadLetter;
 import io.gatehouse.api.store.MessageStore;
 import io.gatehouse.api.store.StoreException;
+import io.gatehouse.headsupport.services.ServiceSlot;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;

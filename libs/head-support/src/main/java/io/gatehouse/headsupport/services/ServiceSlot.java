@@ -1,4 +1,4 @@
-package io.gatehouse.broker.internal;
+package io.gatehouse.headsupport.services;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -9,15 +9,15 @@ import java.util.function.Consumer;
  * bundle is being updated) callers can wait for it instead of failing, which is what keeps
  * messages flowing, unacknowledged but not lost, through a hot swap.
  */
-final class ServiceSlot<T> {
+public final class ServiceSlot<T> {
     private final CopyOnWriteArrayList<Consumer<T>> listeners = new CopyOnWriteArrayList<>();
     private T current;
 
-    synchronized T get() {
+    public synchronized T get() {
         return current;
     }
 
-    void set(T service) {
+    public void set(T service) {
         synchronized (this) {
             current = service;
             notifyAll();
@@ -25,8 +25,8 @@ final class ServiceSlot<T> {
         for (Consumer<T> l : listeners) l.accept(service);
     }
 
-    /** Clears the slot only if it still holds {@code service} (a greedy rebind may have replaced it). */
-    void clear(T service) {
+    /** Clears the slot only if it still holds {@code service}: a greedy rebind binds the successor first. */
+    public void clear(T service) {
         boolean cleared;
         synchronized (this) {
             cleared = current == service;
@@ -36,7 +36,7 @@ final class ServiceSlot<T> {
     }
 
     /** Waits up to {@code timeoutMillis} for the service; null if it did not come. */
-    synchronized T await(long timeoutMillis) throws InterruptedException {
+    public synchronized T await(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (current == null) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -47,11 +47,11 @@ final class ServiceSlot<T> {
     }
 
     /** Called with the new instance (or null) whenever the service changes. */
-    void onChange(Consumer<T> listener) {
+    public void onChange(Consumer<T> listener) {
         listeners.add(listener);
     }
 
-    void removeListener(Consumer<T> listener) {
+    public void removeListener(Consumer<T> listener) {
         listeners.remove(listener);
     }
 }
