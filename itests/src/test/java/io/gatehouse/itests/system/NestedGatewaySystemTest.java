@@ -121,6 +121,7 @@ class NestedGatewaySystemTest {
             }
 
             twinsAndMethodsAcrossThePair(parent, child);
+            aLeafsTwinAndMethodsWorkThroughTheChild(parent, child, leafKey);
             aLeafRegisteredLaterGetsInThroughTheChild(parent, child);
             if (protocol.equals("amqps")) cloudToDeviceReachesTheLeafThroughTheChild(parent, child, leafKey);
 
@@ -203,6 +204,55 @@ class NestedGatewaySystemTest {
         GatehouseProcess.CliResult ping = parent.cli("method", "invoke", CHILD, "--module", "$edgeAgent", "ping");
         assertThat(ping.exitCode()).as("ping the child's agent: %s%s", ping.out(), ping.err()).isZero();
         assertThat(ping.out()).contains("200");
+    }
+
+    /**
+     * A leaf below the child, connected to the child: its reported properties reach its twin on the
+     * parent, the desired properties the operator sets there reach it, and a method invoked on it at
+     * the parent is answered by it.
+     */
+    private void aLeafsTwinAndMethodsWorkThroughTheChild(GatehouseProcess parent, GatehouseProcess child,
+            String leafKey) throws Exception {
+        try (HubClient leaf = HubClient.connect(child.mqttPort(), LEAF, leafKey)) {
+            leaf.mqtt.subscribe(new String[] {"$iothub/twin/res/#", "$iothub/twin/PATCH/properties/desired/#",
+                "$iothub/methods/POST/#"}, new int[] {1, 1, 1});
+            leaf.mqtt.publish("$iothub/twin/PATCH/properties/reported/?$rid=1",
+                    "{\"battery\":87}".getBytes(StandardCharsets.UTF_8), 1, false);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            JsonNode reported = null;
+            while (System.nanoTime() < deadline) {
+                reported = get(parent, "/api/twins/" + LEAF).path("properties").path("reported");
+                if (reported.path("battery").asInt() == 87) break;
+                Thread.sleep(250);
+            }
+            assertThat(reported.path("battery").asInt()).as("the leaf's reported twin on the parent: %s", reported)
+                    .isEqualTo(87);
+
+            Path patch = dir.resolve("leaf-desired.json");
+            Files.writeString(patch, "{\"interval\": 30}", StandardCharsets.UTF_8);
+            GatehouseProcess.CliResult set = parent.cli("twin", "set", LEAF, patch.toString());
+            assertThat(set.exitCode()).as("twin set: %s%s", set.out(), set.err()).isZero();
+            HubClient.Received desired = awaitTopic(leaf, "$iothub/twin/PATCH/properties/desired/", 30);
+            assertThat(JSON.readTree(desired.body()).path("interval").asInt()).as(desired.body()).isEqualTo(30);
+
+            java.util.concurrent.CompletableFuture<GatehouseProcess.CliResult> call = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return parent.cli("method", "invoke", LEAF, "blink", "--payload", "{\"times\": 3}",
+                                    "--timeout", "20");
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+            HubClient.Received request = awaitTopic(leaf, "$iothub/methods/POST/blink/", 30);
+            assertThat(JSON.readTree(request.body()).path("times").asInt()).isEqualTo(3);
+            String rid = request.topic().substring(request.topic().indexOf("$rid=") + 5);
+            leaf.mqtt.publish("$iothub/methods/res/200/?$rid=" + rid, "{\"blinked\": 3}".getBytes(StandardCharsets.UTF_8),
+                    1, false);
+            GatehouseProcess.CliResult answered = call.get(60, TimeUnit.SECONDS);
+            assertThat(answered.exitCode()).as("method invoke: %s%s", answered.out(), answered.err()).isZero();
+            assertThat(answered.out()).contains("200").contains("blinked");
+        }
     }
 
     /**

@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays the direct methods the parent calls on a module's channel to the local
- * {@link MethodInvoker} that holds the module (else the first one that waits for targets, which answers 404 after its
+ * Relays the direct methods the parent calls on a mirrored module's or leaf device's channel to the local
+ * {@link MethodInvoker} that holds the target (else the first one that waits for targets, which answers 404 after its
  * connect timeout), and sends the answer back on the call's channel (MQTT:
  * {@code $iothub/methods/res/{status}/?$rid={rid}}; AMQP: the methods link). Nothing runs on the
  * transport's thread: calls are taken on this relay's own thread and answers are sent when the
@@ -92,8 +92,9 @@ final class MethodRelay {
         }
         MethodInvoker invoker = pick(target);
         if (invoker == null) {
-            answer(connection, target, rid, UNAVAILABLE, message("no direct-method service is available on gateway "
-                    + target.deviceId()));
+            // the target's device id is the leaf's own for a leaf below this gateway: not the gateway's name
+            answer(connection, target, rid, UNAVAILABLE, message("no direct-method service is available on the gateway "
+                    + "that " + target + " connects to"));
             return;
         }
         MethodRequest request = new MethodRequest(target, name, payload, responseTimeout, connectTimeout);

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Connects this gateway to its parent and drains {@code $upstream} to it (AMQP or MQTT); mirrors the twins
- * of this gateway's modules and relays the parent's direct-method calls to the local invokers. With no
- * {@code hostName} the gateway is the root of its tree and this does nothing. A configuration
+ * of this gateway's modules and of the leaf devices directly below it, and relays the parent's
+ * direct-method calls on them to the local invokers. With no {@code hostName} the gateway is the
+ * root of its tree and this does nothing. A configuration
  * change disconnects and connects again with the new settings; unacknowledged messages stay in
  * the store and go again. Provides no service: nothing of its configuration (the device key, the
  * key file's path) is published.
@@ -41,8 +42,8 @@ public class UpstreamComponent {
 
     @ObjectClassDefinition(pid = PID, name = "Gatehouse upstream",
             description = "The link to the parent gateway: drains $upstream on each sender's identity, learns the "
-                    + "device scope, takes deployments from the twins, mirrors the modules' twins and relays their "
-                    + "direct methods")
+                    + "device scope, takes deployments from the twins, mirrors the twins of its modules and of the leaf "
+                    + "devices directly below it and relays their direct methods")
     public @interface Config {
         @AttributeDefinition(description = "Host name of the parent gateway; empty: this gateway is the root of its tree")
         String hostName() default "";
@@ -99,7 +100,8 @@ public class UpstreamComponent {
         int idleConnectionTimeoutSecs() default 3600;
 
         @AttributeDefinition(description = "Seconds between pushes of the agent's and the "
-                + "modules' reported properties, when changed; also how often the modules to mirror are looked up")
+                + "mirrored modules' and leaves' reported properties, when changed; also how often the modules to "
+                + "mirror are looked up")
         int reportIntervalSecs() default 5;
 
         @AttributeDefinition(description = "Seconds a direct method relayed from the parent waits for the local "

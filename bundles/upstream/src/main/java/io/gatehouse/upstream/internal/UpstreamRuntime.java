@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * reconnected after a loss, 1 s doubling up to reconnectMaxDelay, forever), and its state drives
  * the {@code $upstream} deliverer; the {@code $edgeAgent}/{@code $edgeHub} twin channels bring
  * deployments and take the agent's state; the scope is learned at each connect and every
- * scopeRefresh; the twins of this gateway's own modules are mirrored and their direct methods
- * relayed; the leaves of the scope receive their cloud-to-device messages. Link, twins and
- * scope run on one scheduler thread, delivery on its own, method calls on the relay's.
+ * scopeRefresh; the twins of this gateway's own modules and of the leaf devices directly below it
+ * are mirrored and their direct methods relayed; the leaves of the scope receive their
+ * cloud-to-device messages. Link, twins and scope run on one scheduler thread, delivery on its
+ * own, method calls on the relay's.
  */
 final class UpstreamRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamRuntime.class);
@@ -59,7 +60,14 @@ final class UpstreamRuntime {
     private final ScopeSync scope;
     private final AgentStateReporter reporter;
     private final DeploymentSync deployments;
-    private final ModuleMirror mirror;
+    private final TwinMirror modules;
+    private final TwinMirror leaves;
+    private final IdentityRegistry registry;
+    /**
+     * The leaf devices directly below this gateway: their channels take twin and methods (read on
+     * any thread, when a channel is made; replaced on the scheduler thread).
+     */
+    private volatile Set<IdentityId> directLeaves;
     private final CloudToDeviceReceivers cloudToDevice;
     private final MethodRelay methods;
     private final UpstreamDeliverer deliverer;
@@ -78,6 +86,7 @@ final class UpstreamRuntime {
             LocalServices local) throws UpstreamException {
         this.settings = settings;
         this.self = IdentityId.device(settings.deviceId());
+        this.registry = registry;
         this.agentTwin = IdentityId.module(settings.deviceId(), "$edgeAgent");
         this.hubTwin = IdentityId.module(settings.deviceId(), "$edgeHub");
         UpstreamCredentials credentials = new UpstreamCredentials(settings.hostName(), settings.deviceId(),
@@ -93,7 +102,7 @@ final class UpstreamRuntime {
             @Override
             public void methodCall(ParentChannel channel, MethodCall call) {
                 IdentityId id = channel.identity();
-                if (id.equals(agentTwin) || mirror.isMirroredKind(id)) methods.requested(id, call);
+                if (takesMethods(id)) methods.requested(id, call);
             }
 
             @Override
@@ -108,8 +117,14 @@ final class UpstreamRuntime {
         this.reporter = new AgentStateReporter(twins, json, local.agentOperations());
         this.deployments = new DeploymentSync(twins, new AppliedTwins(settings.stateDirectory(), json), reporter,
                 local.agentConfigurator(), local.hubConfigurator(), json);
-        this.mirror = new ModuleMirror(settings.deviceId(), registry, pool, twins,
-                new PushedReports(settings.stateDirectory(), json), local.twinStore(), json);
+        String deviceId = settings.deviceId();
+        PushedReports pushed = new PushedReports(settings.stateDirectory(), json);
+        this.modules = new TwinMirror("module of this gateway", () -> MirrorTargets.ownModules(registry.list(), deviceId),
+                pool, twins, pushed, local.twinStore(), json);
+        // the scope learned before a restart is in the registry: a leaf's first channel has its features at once
+        this.directLeaves = Set.copyOf(MirrorTargets.directLeaves(registry.list(), deviceId));
+        this.leaves = new TwinMirror("leaf device directly below this gateway", () -> directLeaves, pool, twins,
+                pushed, local.twinStore(), json);
         this.cloudToDevice = new CloudToDeviceReceivers(settings.deviceId(), pool, transport.relaysCloudToDevice());
         this.methods = new MethodRelay(local.methodInvokers(), settings.methodResponseTimeout(),
                 settings.methodConnectTimeout(), json);
@@ -123,16 +138,19 @@ final class UpstreamRuntime {
     }
 
     /**
-     * Fixed per identity, whoever opens the channel first (the deliverer opens modules' too):
-     * the agent and the mirrored modules take method calls, the hub only its twin.
+     * Fixed per channel, whoever opens it first (the deliverer opens modules' and leaves' too): the
+     * agent, the mirrored modules and the leaves directly below take method calls, the hub only its
+     * twin. A leaf that joins or leaves {@link #directLeaves} gets a new channel ({@link #followDirectLeaves}).
      */
     private Set<ParentChannel.Feature> featuresOf(IdentityId id) {
         if (id.equals(self)) return EnumSet.of(ParentChannel.Feature.SCOPE);
         if (id.equals(hubTwin)) return EnumSet.of(ParentChannel.Feature.TWIN);
-        if (id.equals(agentTwin) || mirror.isMirroredKind(id)) {
-            return EnumSet.of(ParentChannel.Feature.TWIN, ParentChannel.Feature.METHODS);
-        }
+        if (takesMethods(id)) return EnumSet.of(ParentChannel.Feature.TWIN, ParentChannel.Feature.METHODS);
         return EnumSet.noneOf(ParentChannel.Feature.class);
+    }
+
+    private boolean takesMethods(IdentityId id) {
+        return id.equals(agentTwin) || MirrorTargets.isOwnModule(id, settings.deviceId()) || directLeaves.contains(id);
     }
 
     void start() {
@@ -175,14 +193,16 @@ final class UpstreamRuntime {
     void localServicesChanged() {
         execute(() -> {
             syncRequested = true;
-            mirror.resyncAll();
+            modules.resyncAll();
+            leaves.resyncAll();
             maintainTwins();
         });
     }
 
     /** Connections never closed as idle: they wait for the parent's calls and patches. */
     private Set<IdentityId> pinned() {
-        Set<IdentityId> pinned = new HashSet<>(mirror.identities());
+        Set<IdentityId> pinned = new HashSet<>(modules.identities());
+        pinned.addAll(leaves.identities());
         pinned.addAll(cloudToDevice.identities());
         pinned.add(self);
         pinned.add(agentTwin);
@@ -252,19 +272,47 @@ final class UpstreamRuntime {
         lastScopeRequestNanos = System.nanoTime();
         try {
             List<Identity> learned = scope.refresh(pool.get(self));
-            if (learned != null) cloudToDevice.scopeLearned(learned);
+            if (learned != null) {
+                followDirectLeaves();
+                cloudToDevice.scopeLearned(learned);
+            }
         } catch (UpstreamException e) {
             if (stopped) return;
             LOG.warn("the device scope request failed: {}; keeping the cached scope", e.getMessage());
         }
     }
 
-    /** Keeps the twin connections up while the link is, and the mirrored modules' twins in step. */
+    /**
+     * Reads the direct leaves from the registry (the learned scope and anything registered here with
+     * this gateway as its parent), as the modules are. A leaf that joins them, or leaves them (it left
+     * the scope, or now sits below a child gateway), loses the channel it has, if any: a channel's
+     * features are fixed, and the next use opens one with the twin and method links (or without).
+     * That costs a reconnect only when the scope changes; at a restart the scope learned before is
+     * already in the registry. The leaf mirror follows at its next round.
+     */
+    private void followDirectLeaves() {
+        Set<IdentityId> before = directLeaves;
+        Set<IdentityId> now = Set.copyOf(MirrorTargets.directLeaves(registry.list(), settings.deviceId()));
+        if (now.equals(before)) return;
+        // set first: a channel made from here on has the new features, one made before is discarded
+        directLeaves = now;
+        for (IdentityId id : before) {
+            if (!now.contains(id)) pool.discard(id);
+        }
+        for (IdentityId id : now) {
+            if (!before.contains(id)) pool.discard(id);
+        }
+    }
+
+    /** Keeps the twin connections up while the link is, and the mirrored twins in step. */
     private void maintainTwins() {
         if (!linkUp) return;
         maintainDeployment();
-        mirror.maintain();
+        modules.maintain();
+        followDirectLeaves();
+        // the leaves' cloud-to-device receivers first: over MQTT a leaf's first connection then subscribes once
         cloudToDevice.maintain();
+        leaves.maintain();
     }
 
     /**
@@ -314,8 +362,10 @@ final class UpstreamRuntime {
                 syncRequested = true;
                 maintainTwins();
             });
-        } else if (mirror.isMirroredKind(id)) {
-            execute(() -> mirror.desiredPatch(id, version, patch));
+        } else if (MirrorTargets.isOwnModule(id, settings.deviceId())) {
+            execute(() -> modules.desiredPatch(id, version, patch));
+        } else if (directLeaves.contains(id)) {
+            execute(() -> leaves.desiredPatch(id, version, patch));
         }
     }
 

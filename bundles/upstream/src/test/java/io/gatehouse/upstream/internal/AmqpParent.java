@@ -168,7 +168,7 @@ final class AmqpParent implements AutoCloseable {
         sendTo(address(identity) + "/twin", m);
     }
 
-    /** Whether some connection has a link the child receives on at {@code address}. */
+    /** Whether some connection has a link the child receives on at {@code address} (and has not detached). */
     boolean hasReceiverAt(String address) {
         return peers.stream().anyMatch(p -> p.senders.containsKey(address));
     }
@@ -301,7 +301,13 @@ final class AmqpParent implements AutoCloseable {
                     }
                     case SESSION_REMOTE_OPEN -> e.getSession().open();
                     case LINK_REMOTE_OPEN -> opened(e.getLink());
-                    case LINK_REMOTE_CLOSE, LINK_REMOTE_DETACH -> e.getLink().close();
+                    case LINK_REMOTE_CLOSE, LINK_REMOTE_DETACH -> {
+                        Link link = e.getLink();
+                        if (link instanceof Sender s && s.getRemoteSource() != null) {
+                            senders.remove(s.getRemoteSource().getAddress(), s);
+                        }
+                        link.close();
+                    }
                     case SESSION_REMOTE_CLOSE -> e.getSession().close();
                     case CONNECTION_REMOTE_CLOSE -> connection.close();
                     case DELIVERY -> delivery(e.getDelivery());

@@ -334,4 +334,22 @@ class AmqpPartsTest {
         assertThat(CloudToDeviceReceivers.leavesOf(scope, "edge1"))
                 .containsExactly(IdentityId.device("leaf1"), IdentityId.device("gleaf"));
     }
+
+    @Test
+    void theTwinsMirroredHereAreTheOwnModulesAndTheLeavesDirectlyBelowNotTheGrandchildren() {
+        List<Identity> identities = List.of(new Identity(IdentityId.device("leaf1"), "k", "k", false, "edge1"),
+                new Identity(IdentityId.device("child"), "k", "k", true, "edge1"),
+                new Identity(IdentityId.module("child", "$edgeHub"), "k", "k"),
+                new Identity(IdentityId.module("child", "sensor"), "k", "k"),
+                new Identity(IdentityId.device("edge1"), "k", "k", true, null),
+                new Identity(IdentityId.module("edge1", "$edgeAgent"), "k", "k"),
+                new Identity(IdentityId.module("edge1", "$edgeHub"), "k", "k"),
+                new Identity(IdentityId.module("edge1", "filter"), "k", "k"),
+                new Identity(IdentityId.device("gleaf"), "k", "k", false, "child"),
+                new Identity(IdentityId.device("orphan"), "k", "k"));
+        assertThat(MirrorTargets.directLeaves(identities, "edge1")).containsExactly(IdentityId.device("leaf1"));
+        assertThat(MirrorTargets.ownModules(identities, "edge1")).containsExactly(IdentityId.module("edge1", "filter"));
+        assertThat(MirrorTargets.directLeaves(identities, "child")).as("the child's view")
+                .containsExactly(IdentityId.device("gleaf"));
+    }
 }

@@ -217,6 +217,84 @@ class AmqpUpstreamTest {
     }
 
     @Test
+    void aLeafDirectlyBelowHasItsTwinMirroredAndItsMethodsRelayedOnItsSessionButAGrandchildDoesNot() throws Exception {
+        String withLeaf = """
+                {"identities":[
+                  {"deviceId":"aleaf","primaryKey":"cDE=","secondaryKey":"czE=","edgeDevice":false,"parentDeviceId":"gw10"},
+                  {"deviceId":"achild","primaryKey":"cDI=","secondaryKey":"czI=","edgeDevice":true,"parentDeviceId":"gw10"},
+                  {"deviceId":"agrand","primaryKey":"cDM=","secondaryKey":"czM=","edgeDevice":false,"parentDeviceId":"achild"}
+                ]}""";
+        parent.scopeBody = withLeaf;
+        parent.twins.put("aleaf", "{\"desired\":{\"interval\":10,\"$version\":3},\"reported\":{\"old\":1,\"$version\":2}}");
+        IdentityId leaf = IdentityId.device("aleaf");
+        IdentityId grandchild = IdentityId.device("agrand");
+        MemoryTwinStore twins = new MemoryTwinStore();
+        twins.patchReported(leaf, "{\"temp\":20}");
+        twins.patchReported(grandchild, "{\"grandchild\":1}");
+        Map<String, Object> config = amqp(parent, "gw10", state);
+        config.put("scopeRefreshSecs", 1);
+        UpstreamComponent upstream = upstream(new MemoryStore(), new MemoryRegistry(), new HmacSigner(), config);
+        upstream.bindTwinStore(twins);
+        ScriptedInvoker head = new ScriptedInvoker(Set.of(leaf),
+                r -> new MethodResult(200, "{\"from\":\"" + r.target() + "\"}"));
+        upstream.bindMethodInvoker(head);
+
+        await("the parent's desired properties reached the leaf's local twin", () -> twins.desired(leaf).has("interval"),
+                () -> twins.desired(leaf));
+        assertThat(twins.desired(leaf)).isEqualTo(json.readTree("{\"interval\":10}"));
+        assertThat(parent.tokens).contains(new AmqpParent.Token("amqps://127.0.0.1/devices/aleaf", "aleaf;gw10", 200));
+        assertThat(parent.twinRequests).as("the leaf's twin subscribed to desired patches")
+                .anySatisfy(r -> assertThat(r.address() + " " + operation(r)).isEqualTo("/devices/aleaf/twin PUT"));
+
+        // reported: the difference with the parent's twin, on the leaf's twin link
+        await("the leaf's reported properties went up", () -> patches(parent, "/devices/aleaf/twin").size() == 1);
+        assertThat(json.readTree(patches(parent, "/devices/aleaf/twin").get(0)))
+                .isEqualTo(json.readTree("{\"old\":null,\"temp\":20}"));
+
+        parent.desiredPatch("aleaf", 4, "{\"interval\":20}");
+        await("the patch reached the leaf's local twin", () -> twins.desired(leaf).get("interval").asInt() == 20);
+
+        await("the leaf's methods link", () -> parent.hasReceiverAt("/devices/aleaf/methods/devicebound"));
+        UUID call = UUID.randomUUID();
+        parent.callMethod("aleaf", "reboot", call, "{}");
+        await("the answer", () -> !parent.methodAnswers.isEmpty());
+        org.apache.qpid.proton.message.Message answer = parent.methodAnswers.get(0);
+        assertThat(answer.getCorrelationId()).isEqualTo(call);
+        assertThat(answer.getApplicationProperties().getValue()).containsEntry("IoThub-status", 200);
+        assertThat(json.readTree(AmqpParentChannel.bodyOf(answer))).isEqualTo(json.readTree("{\"from\":\"aleaf\"}"));
+        assertThat(head.requests).extracting(r -> r.target()).containsExactly(leaf);
+
+        // the grandchild: its cloud-to-device link on its own session, no twin, no methods
+        await("the grandchild's cloud-to-device link", () -> parent.hasReceiverAt("/devices/agrand/messages/deviceBound"));
+        assertThat(parent.links).doesNotContainKeys("out:/devices/agrand/twin", "in:/devices/agrand/twin",
+                "out:/devices/agrand/methods/devicebound", "out:/devices/achild/twin");
+        assertThat(twins.desired(grandchild)).isEqualTo(json.readTree("{}"));
+
+        // the leaf leaves the scope: its links go, its record is forgotten, nothing more goes up
+        Path record = new PushedReports(state, json).file(leaf);
+        assertThat(record).exists();
+        parent.scopeBody = withLeaf.replaceFirst("\\{\"deviceId\":\"aleaf\"[^}]*},", "");
+        await("the leaf's links were detached", () -> !parent.hasReceiverAt("/devices/aleaf/twin")
+                && !parent.hasReceiverAt("/devices/aleaf/methods/devicebound"));
+        await("its record was forgotten", () -> !java.nio.file.Files.exists(record));
+        twins.patchReported(leaf, "{\"temp\":21}");
+        Thread.sleep(2500); // two report intervals
+        assertThat(patches(parent, "/devices/aleaf/twin")).hasSize(1);
+        assertThat(parent.hasReceiverAt("/devices/agrand/messages/deviceBound")).as("the grandchild keeps its link")
+                .isTrue();
+    }
+
+    private static Object operation(AmqpParent.Request r) {
+        return r.message().getMessageAnnotations().getValue().get(Symbol.valueOf("operation"));
+    }
+
+    /** The reported patches that came on {@code address}, as text. */
+    private static List<String> patches(AmqpParent parent, String address) {
+        return parent.twinRequests.stream().filter(r -> r.address().equals(address) && "PATCH".equals(operation(r)))
+                .map(r -> new String(AmqpParentChannel.bodyOf(r.message()), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
     void aRefusedTokenHoldsBackOnlyThatSendersMessages() throws Exception {
         parent.refusedAudience = name -> name.endsWith("/devices/stranger");
         MemoryStore store = new MemoryStore();

@@ -95,15 +95,59 @@ final class Mosquitto {
         return logged(l -> l.endsWith("Sending SUBACK to " + clientId));
     }
 
+    /** The topic filters {@code clientId} subscribed to, in every connection so far. */
+    List<String> subscriptions(String clientId) {
+        String prefix = ": " + clientId + " ";
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> l.contains(prefix))
+                    .map(l -> l.substring(l.indexOf(prefix) + prefix.length()))
+                    .filter(l -> l.length() > 2 && Character.isDigit(l.charAt(0)) && l.charAt(1) == ' ')
+                    .map(l -> l.substring(2)).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** How many PUBLISH packets from {@code clientId} it received on a topic starting with {@code topicPrefix}. */
+    long publishesFrom(String clientId, String topicPrefix) {
+        return count(l -> l.contains("Received PUBLISH from " + clientId + " (") && l.contains(", '" + topicPrefix));
+    }
+
     /** How many times its log says {@code clientId} disconnected (or was disconnected). */
     long disconnects(String clientId) {
         return count(l -> l.contains("Client " + clientId + " disconnected") || l.contains("Client " + clientId
                 + " closed its connection"));
     }
 
-    /** How many PUBACKs it received from {@code clientId}. */
-    long pubacksFrom(String clientId) {
-        return count(l -> l.contains("Received PUBACK from " + clientId + " "));
+    /**
+     * How many PUBACKs it received from {@code clientId} for messages it sent on a topic starting with
+     * {@code topicPrefix} (a leaf's connection also acknowledges the twin answers Mosquitto hands to
+     * every subscriber): each PUBACK is matched to the PUBLISH it sent before with the same packet id.
+     */
+    long pubacksFrom(String clientId, String topicPrefix) {
+        java.util.regex.Pattern sent = java.util.regex.Pattern.compile(
+                "Sending PUBLISH to " + java.util.regex.Pattern.quote(clientId) + " \\(d\\d, q\\d, r\\d, m(\\d+), '(.*)");
+        java.util.regex.Pattern acked = java.util.regex.Pattern.compile(
+                "Received PUBACK from " + java.util.regex.Pattern.quote(clientId) + " \\(Mid: (\\d+)");
+        java.util.Map<String, String> topicOfMid = new java.util.HashMap<>();
+        long n = 0;
+        try {
+            for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                java.util.regex.Matcher m = sent.matcher(l);
+                if (m.find()) {
+                    topicOfMid.put(m.group(1), m.group(2));
+                    continue;
+                }
+                m = acked.matcher(l);
+                if (m.find()) {
+                    String topic = topicOfMid.remove(m.group(1));
+                    if (topic != null && topic.startsWith(topicPrefix)) n++;
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return n;
     }
 
     private long count(java.util.function.Predicate<String> line) {

@@ -61,7 +61,7 @@ class MqttCloudToDeviceTest {
                     .noneSatisfy(l -> assertThat(l).contains(" as cchild "));
 
             List<Long> pubacksAtAppend = new CopyOnWriteArrayList<>();
-            store.onOtherAppend = () -> pubacksAtAppend.add(mosquitto.pubacksFrom("cleaf"));
+            store.onOtherAppend = () -> pubacksAtAppend.add(mosquitto.pubacksFrom("cleaf", "devices/cleaf/messages/devicebound/"));
             store.failNextOthers.set(1);
             Instant expiry = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
             parent.publish("devices/cleaf/messages/devicebound/$.mid=c2d-1&$.to=%2Fdevices%2Fcleaf%2Fmessages%2FdeviceBound"
@@ -72,7 +72,7 @@ class MqttCloudToDeviceTest {
                     () -> store.otherAttempts.get() + " attempts");
             assertThat(store.otherAttempts).hasValue(2);
             assertThat(pubacksAtAppend).as("no PUBACK before either append returned").containsExactly(0L, 0L);
-            await("the PUBACK once it was stored", () -> mosquitto.pubacksFrom("cleaf") == 1);
+            await("the PUBACK once it was stored", () -> mosquitto.pubacksFrom("cleaf", "devices/cleaf/messages/devicebound/") == 1);
 
             MemoryStore.Appended appended = store.others.get(0);
             assertThat(appended.target().endpointId()).isEqualTo("$c2d/cleaf");

@@ -3,15 +3,12 @@ package io.gatehouse.upstream.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gatehouse.api.identity.Identity;
 import io.gatehouse.api.identity.IdentityId;
-import io.gatehouse.api.identity.IdentityRegistry;
 import io.gatehouse.api.twin.InvalidTwinException;
 import io.gatehouse.api.twin.Twin;
 import io.gatehouse.api.twin.TwinStore;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -20,18 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mirrors the twins of this gateway's own modules ({@code {deviceId}/{m}} in the local registry,
- * but not {@code $edgeAgent}/{@code $edgeHub}, whose twins carry deployments) through the parent,
- * each on its own on-behalf connection. Desired properties come down: the whole set, compared with
- * the local twin, at each connect; every patch after that. Reported properties go up: the
- * difference since the version the parent last took, once per report interval. Used from the
- * runtime's scheduler thread only.
+ * Mirrors a set of twins through the parent, each on its identity's own channel (over MQTT its own
+ * connection on behalf, over AMQP its session on the shared connection). Desired properties come
+ * down: the whole set, compared with the local twin, at each connect; every patch after that.
+ * Reported properties go up: the difference since the version the parent last took, once per
+ * report interval. Which identities are mirrored is asked at each {@link #maintain}: one instance
+ * mirrors this gateway's own modules (from the registry), another the leaf devices directly below
+ * it (from the learned scope; see {@link MirrorTargets}). Used from the runtime's scheduler thread only.
  */
-final class ModuleMirror {
-    private static final Logger LOG = LoggerFactory.getLogger(ModuleMirror.class);
-    static final Set<String> NOT_MIRRORED = Set.of("$edgeAgent", "$edgeHub");
+final class TwinMirror {
+    private static final Logger LOG = LoggerFactory.getLogger(TwinMirror.class);
 
-    /** What is known about one mirrored module. */
+    /** What is known about one mirrored identity. */
     private static final class Mirrored {
         /** The {@link ParentChannel#connects()} whose twin was read; -1: read it (again). */
         long syncedSession = -1;
@@ -44,8 +41,8 @@ final class ModuleMirror {
         String lastFailure;
     }
 
-    private final String deviceId;
-    private final IdentityRegistry registry;
+    private final String kind;
+    private final Supplier<Set<IdentityId>> wanted;
     private final ConnectionPool pool;
     private final TwinClient twins;
     private final PushedReports pushedFile;
@@ -53,10 +50,14 @@ final class ModuleMirror {
     private final ObjectMapper json;
     private final Map<IdentityId, Mirrored> mirrored = new HashMap<>();
 
-    ModuleMirror(String deviceId, IdentityRegistry registry, ConnectionPool pool, TwinClient twins,
+    /**
+     * @param kind what the mirrored identities are, for the log ("module of this gateway")
+     * @param wanted the identities to mirror now; asked at each {@link #maintain}
+     */
+    TwinMirror(String kind, Supplier<Set<IdentityId>> wanted, ConnectionPool pool, TwinClient twins,
             PushedReports pushedFile, Supplier<TwinStore> store, ObjectMapper json) {
-        this.deviceId = deviceId;
-        this.registry = registry;
+        this.kind = kind;
+        this.wanted = wanted;
         this.pool = pool;
         this.twins = twins;
         this.pushedFile = pushedFile;
@@ -64,12 +65,7 @@ final class ModuleMirror {
         this.json = json;
     }
 
-    /** Whether {@code id} is a module of this gateway whose twin is mirrored (whether or not it is registered). */
-    boolean isMirroredKind(IdentityId id) {
-        return id.isModule() && id.deviceId().equals(deviceId) && !NOT_MIRRORED.contains(id.moduleId());
-    }
-
-    /** The modules mirrored now (pinned: their connections are never closed as idle). */
+    /** The identities mirrored now (pinned: their channels are never closed as idle). */
     Set<IdentityId> identities() {
         return Set.copyOf(mirrored.keySet());
     }
@@ -80,25 +76,26 @@ final class ModuleMirror {
     }
 
     /**
-     * Follows the registry, keeps each mirrored module connected, reads its twin after each
-     * connect and pushes its reported properties when they changed. Call while the link is up.
+     * Follows the wanted identities, keeps each one's channel connected, reads its twin after each
+     * connect and pushes its reported properties when they changed. An identity no longer wanted
+     * loses its channel and its record. Call while the link is up.
      */
     void maintain() {
-        Set<IdentityId> wanted = registered();
+        Set<IdentityId> now = wanted.get();
         for (IdentityId gone : Set.copyOf(mirrored.keySet())) {
-            if (wanted.contains(gone)) continue;
+            if (now.contains(gone)) continue;
             mirrored.remove(gone);
             pool.discard(gone);
             pushedFile.forget(gone);
-            LOG.info("{} is no longer registered here: its twin is no longer mirrored through the parent", gone);
+            LOG.info("{} is no longer a {}: its twin is no longer mirrored through the parent", gone, kind);
         }
-        for (IdentityId id : wanted) {
+        for (IdentityId id : now) {
             Mirrored m = mirrored.get(id);
             if (m == null) {
                 m = new Mirrored();
                 m.pushed = pushedFile.load(id);
                 mirrored.put(id, m);
-                LOG.info("mirroring the twin and the direct methods of {} through the parent", id);
+                LOG.info("mirroring the twin and the direct methods of {} ({}) through the parent", id, kind);
             }
             try {
                 ParentChannel c = pool.connected(id);
@@ -115,14 +112,6 @@ final class ModuleMirror {
                 }
             }
         }
-    }
-
-    private Set<IdentityId> registered() {
-        Set<IdentityId> ids = new LinkedHashSet<>();
-        for (Identity i : registry.list()) {
-            if (isMirroredKind(i.id())) ids.add(i.id());
-        }
-        return ids;
     }
 
     /** At connect: the parent's desired properties replace the local ones when they differ. */
@@ -205,7 +194,7 @@ final class ModuleMirror {
         ObjectNode now = parse(local.reportedJson());
         if (now == null) throw new IOException("the local reported properties of " + id + " are not a JSON object");
         now = stripped(now);
-        if (m.pushed == null && now.isEmpty() && version <= 1) return; // the module never reported: nothing to say
+        if (m.pushed == null && now.isEmpty() && version <= 1) return; // it never reported: nothing to say
         ObjectNode base = m.pushed != null ? m.pushed.reported() : m.parentReported;
         ObjectNode patch = JsonMergeDiff.diff(base == null ? json.createObjectNode() : base, now);
         if (!patch.isEmpty()) {
