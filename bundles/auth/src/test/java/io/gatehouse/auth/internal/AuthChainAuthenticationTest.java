@@ -1,5 +1,6 @@
 package io.gatehouse.auth.internal;
 
+import static io.gatehouse.auth.internal.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.api.identity.AuthenticationResult;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -279,11 +279,4 @@ class AuthChainAuthenticationTest {
         assertThat(result.failureReason()).contains(reason).doesNotContain(secrets);
     }
 
-    private static String key(int seed) {
-        byte[] bytes = new byte[32];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) (seed * 29 + i * 3);
-        }
-        return Base64.getEncoder().encodeToString(bytes);
-    }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.auth.internal;
 
+import static io.gatehouse.auth.internal.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.api.identity.AuthenticationMissListener;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,9 +85,4 @@ class AuthenticationMissTest {
         return SasTokenFactory.create(HUB, audience, key, IN_AN_HOUR);
     }
 
-    private static String key(int seed) {
-        byte[] k = new byte[32];
-        java.util.Arrays.fill(k, (byte) seed);
-        return Base64.getEncoder().encodeToString(k);
-    }
 }

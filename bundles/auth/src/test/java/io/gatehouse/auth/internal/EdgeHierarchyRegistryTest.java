@@ -1,5 +1,6 @@
 package io.gatehouse.auth.internal;
 
+import static io.gatehouse.auth.internal.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -294,11 +295,4 @@ class EdgeHierarchyRegistryTest {
         assertThat(file()).exists();
     }
 
-    private static String key(int seed) {
-        byte[] bytes = new byte[32];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) (seed * 17 + i);
-        }
-        return Base64.getEncoder().encodeToString(bytes);
-    }
 }

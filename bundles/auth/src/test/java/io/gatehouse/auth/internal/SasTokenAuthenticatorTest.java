@@ -1,5 +1,6 @@
 package io.gatehouse.auth.internal;
 
+import static io.gatehouse.auth.internal.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.api.identity.AuthenticationResult;
@@ -351,11 +352,4 @@ class SasTokenAuthenticatorTest {
         return out.toString();
     }
 
-    private static String key(int seed) {
-        byte[] bytes = new byte[32];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) (seed * 31 + i * 7);
-        }
-        return Base64.getEncoder().encodeToString(bytes);
-    }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.auth.internal;
 
+import static io.gatehouse.auth.internal.TestKeys.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -228,11 +229,4 @@ class UpstreamScopeTest {
                 .hasMessageStartingWith(reason);
     }
 
-    private static String key(int seed) {
-        byte[] bytes = new byte[32];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) (seed * 13 + i);
-        }
-        return Base64.getEncoder().encodeToString(bytes);
-    }
 }
