@@ -57,7 +57,7 @@ class NestedGatewaySystemTest {
     private void runPair(GatehouseProcess parent, GatehouseProcess child, String variant) throws Exception {
         boolean x509 = variant.endsWith("+x509");
         String protocol = x509 ? variant.substring(0, variant.indexOf('+')) : variant;
-        ChildCertificate certificate = x509 ? ChildCertificate.write(dir.resolve("child-cert")) : null;
+        SelfSignedCertificate certificate = x509 ? SelfSignedCertificate.create(CHILD) : null;
         String childKey = x509
                 ? OperatorCli.addDevice(parent, CHILD, "--edge", "--x509-thumbprint", certificate.sha256())
                 : OperatorCli.addDevice(parent, CHILD, "--edge");
@@ -73,8 +73,9 @@ class NestedGatewaySystemTest {
         child.putEnvironment("GATEHOUSE_UPSTREAM_PROTOCOL", protocol);
         child.putEnvironment("GATEHOUSE_UPSTREAM_CA", parent.dataDirectory().resolve("certs/edge-ca.pem").toString());
         if (x509) {
-            child.putEnvironment("GATEHOUSE_DEVICE_CERT", certificate.certFile().toString());
-            child.putEnvironment("GATEHOUSE_DEVICE_CERT_KEY", certificate.keyFile().toString());
+            SelfSignedCertificate.PemFiles files = certificate.writePem(dir.resolve("child-cert"), CHILD);
+            child.putEnvironment("GATEHOUSE_DEVICE_CERT", files.certFile().toString());
+            child.putEnvironment("GATEHOUSE_DEVICE_CERT_KEY", files.keyFile().toString());
         } else {
             child.putEnvironment("GATEHOUSE_DEVICE_KEY", childKey);
         }

@@ -9,29 +9,17 @@ import com.microsoft.azure.sdk.iot.device.IotHubClientProtocol;
 import com.microsoft.azure.sdk.iot.device.Message;
 import com.microsoft.azure.sdk.iot.device.exceptions.IotHubClientException;
 import java.io.InputStream;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,9 +38,6 @@ class SdkX509DeviceSystemTest {
     @TempDir
     Path dir;
 
-    record Credentials(X509Certificate certificate, KeyPair keys) {
-    }
-
     @ParameterizedTest
     @EnumSource(value = IotHubClientProtocol.class, names = {"MQTT", "AMQPS"})
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -63,9 +48,9 @@ class SdkX509DeviceSystemTest {
             gatehouse.putEnvironment("GATEHOUSE_AMQPS_PORT", "5671");
             gatehouse.putEnvironment("GATEHOUSE_HOSTNAME", "127.0.0.1");
             gatehouse.start();
-            Credentials camera = selfSigned("cam1");
-            Credentials impostor = selfSigned("cam1");
-            String thumbprint = colons(sha256(camera.certificate()));
+            SelfSignedCertificate camera = SelfSignedCertificate.create("cam1");
+            SelfSignedCertificate impostor = SelfSignedCertificate.create("cam1");
+            String thumbprint = colons(camera.sha256());
             GatehouseProcess.CliResult added = gatehouse.cli("identity", "add", "cam1", "--x509-thumbprint", thumbprint);
             assertThat(added.exitCode()).as("identity add: %s%s", added.out(), added.err()).isZero();
             GatehouseProcess.CliResult listed = gatehouse.cli("identity", "list");
@@ -115,7 +100,7 @@ class SdkX509DeviceSystemTest {
     }
 
     /** Presents the device's certificate; trusts the gateway's edge CA only. */
-    private static SSLContext clientContext(Credentials credentials, Path edgeCa) throws Exception {
+    private static SSLContext clientContext(SelfSignedCertificate credentials, Path edgeCa) throws Exception {
         char[] pass = "itest".toCharArray();
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
@@ -133,23 +118,6 @@ class SdkX509DeviceSystemTest {
         SSLContext context = SSLContext.getInstance("TLSv1.2");
         context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
         return context;
-    }
-
-    private static Credentials selfSigned(String cn) throws Exception {
-        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
-        ec.initialize(256);
-        KeyPair keys = ec.generateKeyPair();
-        X500Name name = new X500Name("CN=" + cn);
-        Instant now = Instant.now();
-        X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
-                name, BigInteger.valueOf(System.nanoTime()), Date.from(now.minus(Duration.ofHours(1))),
-                Date.from(now.plus(Duration.ofDays(30))), name, keys.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-        return new Credentials(certificate, keys);
-    }
-
-    private static String sha256(X509Certificate certificate) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
     }
 
     /** As {@code openssl x509 -fingerprint} prints it: the operator pastes that. */

@@ -18,29 +18,38 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A gateway's self-signed certificate and PKCS#8 key as PEM files, as an operator would install them. */
-record ChildCertificate(Path certFile, Path keyFile, X509Certificate certificate) {
+/** A device's or gateway's self-signed EC certificate and its key pair, valid for 30 days from an hour ago. */
+record SelfSignedCertificate(X509Certificate certificate, KeyPair keys) {
 
-    static ChildCertificate write(Path directory) throws Exception {
-        Files.createDirectories(directory);
+    /** The PEM files an operator would install: the certificate and its PKCS#8 key. */
+    record PemFiles(Path certFile, Path keyFile) {
+    }
+
+    static SelfSignedCertificate create(String commonName) throws Exception {
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(256);
         KeyPair keys = ec.generateKeyPair();
-        X500Name name = new X500Name("CN=line1");
+        X500Name name = new X500Name("CN=" + commonName);
         Instant now = Instant.now();
         X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
                 name, BigInteger.valueOf(System.nanoTime()), Date.from(now.minus(Duration.ofHours(1))),
                 Date.from(now.plus(Duration.ofDays(30))), name, keys.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-        Path cert = directory.resolve("line1.pem");
-        Path key = directory.resolve("line1.key");
-        Files.writeString(cert, pem("CERTIFICATE", certificate.getEncoded()), StandardCharsets.US_ASCII);
-        Files.writeString(key, pem("PRIVATE KEY", keys.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
-        return new ChildCertificate(cert, key, certificate);
+        return new SelfSignedCertificate(certificate, keys);
     }
 
+    /** SHA-256 of the DER certificate, lower-case hex: the thumbprint the operator registers. */
     String sha256() throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+    }
+
+    PemFiles writePem(Path directory, String baseName) throws Exception {
+        Files.createDirectories(directory);
+        Path cert = directory.resolve(baseName + ".pem");
+        Path key = directory.resolve(baseName + ".key");
+        Files.writeString(cert, pem("CERTIFICATE", certificate.getEncoded()), StandardCharsets.US_ASCII);
+        Files.writeString(key, pem("PRIVATE KEY", keys.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+        return new PemFiles(cert, key);
     }
 
     private static String pem(String type, byte[] der) {
